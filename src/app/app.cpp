@@ -1,0 +1,165 @@
+#include "app/app.hpp"
+
+#include "app/shutdown.hpp"
+#include "core/task_group.hpp"
+#include "core/version.hpp"
+#include "http/endpoints.hpp"
+#include "http/server.hpp"
+#include "metrics/metrics.hpp"
+#include "xmpp/server_link.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <csignal>
+
+namespace asio = boost::asio;
+
+namespace jigasi::app {
+
+struct app::impl {
+    asio::io_context& ioc;
+    config::store& cfg;
+    core::logger& logger;
+    std::optional<std::string> config_path;
+    config::cli_options flags;
+    core::log_channel log;
+    core::health_registry health;
+    core::gateway_stats stats;
+    metrics::metrics_registry metrics;
+    prometheus::Family<prometheus::Counter>& task_failures;
+    core::task_group tasks;
+    http::router routes;
+    http::server http_server;
+    std::vector<std::unique_ptr<xmpp::server_link>> links;
+    asio::strand<asio::io_context::executor_type> strand;
+    asio::signal_set signals;
+    shutdown_control shutdown;
+
+    impl(asio::io_context& io, config::store& c, core::logger& l, std::optional<std::string> path,
+         config::cli_options f)
+        : ioc(io), cfg(c), logger(l), config_path(std::move(path)), flags(std::move(f)),
+          log(l, "app"), metrics(stats, health, c.get()->server.conferences_threshold),
+          task_failures(prometheus::BuildCounter()
+                            .Name("jigasi_ng_task_failures_total")
+                            .Help("Tasks (calls, connections) ended by an unexpected exception, by kind.")
+                            .Register(metrics.registry())),
+          tasks(core::log_channel(l, "app"),
+                [this](const std::string& name) {
+                    task_failures.Add({{"kind", name.substr(0, name.find(' '))}}).Increment();
+                }),
+          http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
+          strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
+          shutdown(strand, stats) {}
+
+    void arm_signals();
+    void reload();
+    void start_xmpp_links();
+};
+
+void app::impl::arm_signals() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec) return;  // cancelled at the end of run()
+        if (signo == SIGHUP) {
+            reload();
+        } else {
+            log.notice("received ", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            shutdown.request(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        }
+        arm_signals();
+    });
+}
+
+void app::impl::reload() {
+    if (!config_path) {
+        log.notice("reload: running on the embedded defaults (no --config); nothing to reread");
+        return;
+    }
+    auto loaded = config::load_file(*config_path, [this](config::config& c) { config::apply_cli(c, flags); });
+    if (!loaded.value) {
+        log.error("reload of ", *config_path, " failed, keeping the running configuration:");
+        for (const auto& p : loaded.errors) log.error("  ", p.to_string());
+        return;
+    }
+    for (const auto& w : loaded.warnings) log.warning("config: ", w.to_string());
+    const auto changes = cfg.replace(std::move(*loaded.value));
+    if (changes.empty()) log.notice("reload of ", *config_path, ": nothing changed");
+    for (const auto& c : changes)
+        log.notice("reload: ", c.path, c.live ? " changed (applied now)" : " changed (takes effect after a restart)");
+}
+
+void app::impl::start_xmpp_links() {
+    const auto c = cfg.get();
+    for (const auto& s : c->xmpp.servers) {
+        links.push_back(std::make_unique<xmpp::server_link>("xmpp." + s.id, s.host, s.port, cfg, health,
+                                                            core::log_channel(logger, "xmpp")));
+        tasks.spawn(asio::make_strand(ioc), links.back()->run(), "xmpp link " + s.id);
+    }
+    if (c->xmpp.component.enabled) {
+        const auto& comp = c->xmpp.component;
+        links.push_back(std::make_unique<xmpp::server_link>("xmpp.component", comp.host, comp.port, cfg,
+                                                            health, core::log_channel(logger, "xmpp")));
+        tasks.spawn(asio::make_strand(ioc), links.back()->run(), "xmpp link component");
+    }
+}
+
+app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
+         std::optional<std::string> config_path, config::cli_options flags)
+    : impl_(std::make_unique<impl>(ioc, cfg, logger, std::move(config_path), std::move(flags))) {
+    auto* m = &impl_->metrics;
+    auto* lg = &logger;
+    cfg.subscribe([m, lg](const auto&, const config::store::snapshot& after, const auto&) {
+        lg->configure(after->log);
+        m->set_conferences_threshold(after->server.conferences_threshold);
+    });
+    http::add_gateway_routes(impl_->routes,
+                             {impl_->health, impl_->stats, impl_->metrics, cfg,
+                              [this] { return request_shutdown("POST /about/shutdown"); }});
+}
+
+app::~app() = default;
+
+bool app::request_shutdown(std::string reason) { return impl_->shutdown.request(std::move(reason)); }
+
+void app::request_reload() {
+    asio::post(impl_->strand, [this] { impl_->reload(); });
+}
+
+const core::health_registry& app::health() const { return impl_->health; }
+core::gateway_stats& app::stats() { return impl_->stats; }
+
+asio::awaitable<int> app::run() {
+    auto& d = *impl_;
+    const auto c = d.cfg.get();
+    d.log.notice("jigasi-ng ", core::version(), " starting (configuration: ",
+                 d.config_path ? *d.config_path : std::string("embedded defaults"), ")");
+
+    if (auto ec = d.http_server.listen(c->http.address, c->http.port)) {
+        d.log.crit("cannot listen on ", c->http.address, ":", c->http.port, ": ", ec.message());
+        co_return 1;
+    }
+    const auto ep = d.http_server.local_endpoint();
+    d.health.report("http", core::health_state::up,
+                    "listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()));
+    d.log.notice("admin, REST and metrics on http://", ep.address().to_string(), ":", ep.port(), "/");
+    d.tasks.spawn(asio::make_strand(d.ioc), d.http_server.accept_loop(d.tasks), "http accept");
+    d.start_xmpp_links();
+    d.arm_signals();
+
+    co_await d.shutdown.wait_requested();
+    co_await d.shutdown.drain(d.cfg.get()->server.drain_timeout_s, d.log);
+
+    d.http_server.close();
+    d.health.report("http", core::health_state::down, "stopped", false);
+    co_await d.shutdown.stop_tasks(d.tasks, d.log);
+    boost::system::error_code ignored;
+    d.signals.cancel(ignored);
+    d.log.notice("stopped");
+    co_return 0;
+}
+
+}  // namespace jigasi::app

@@ -1,0 +1,141 @@
+#pragma once
+// The configuration model: plain aggregates whose in-class initialisers are the documented defaults.
+// The same model is read from the JSON file, overridden by flags, served and edited by the admin API,
+// and compared on reload (config/diff.hpp) to tell what changed live and what needs a restart.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace jigasi::config {
+
+/// Syslog severities (RFC 5424 6.2.1); the numeric value is the journald `<N>` prefix.
+enum class log_level : std::uint8_t {
+    emerg = 0, alert = 1, crit = 2, error = 3, warning = 4, notice = 5, info = 6, debug = 7
+};
+
+struct log_config {
+    log_level level = log_level::info;                  ///< default for every subsystem
+    std::map<std::string, log_level> subsystems;        ///< per-subsystem override, e.g. {"http": debug}
+    bool timestamps = false;                            ///< journald stamps lines itself
+    friend bool operator==(const log_config&, const log_config&) = default;
+};
+
+struct server_config {
+    unsigned threads = 0;                  ///< io_context threads; 0 = one per core
+    unsigned drain_timeout_s = 60;         ///< SIGTERM / POST /about/shutdown: wait for calls up to this
+    std::string region;                    ///< brewery stat `region`, empty = not published
+    unsigned conferences_threshold = 100;  ///< stress_level = conferences / threshold (Jigasi)
+    friend bool operator==(const server_config&, const server_config&) = default;
+};
+
+struct http_config {
+    std::string address = "127.0.0.1";     ///< Jigasi's REST default
+    std::uint16_t port = 8788;
+    std::size_t max_header_bytes = 8192;
+    std::size_t max_body_bytes = 1 << 20;
+    unsigned read_timeout_s = 10;          ///< whole request must arrive within this
+    unsigned idle_timeout_s = 60;          ///< keep-alive connection closed after this idle time
+    unsigned max_connections = 256;
+    bool shutdown_enabled = true;          ///< POST /about/shutdown allowed
+    friend bool operator==(const http_config&, const http_config&) = default;
+};
+
+enum class xmpp_tls : std::uint8_t { starttls, required, direct, none };
+
+/// The control account of a deployment (modern mode, jitsi-protocol.md §1.1).
+struct xmpp_control_config {
+    bool enabled = false;
+    std::string username = "jigasi";
+    std::string auth_domain;               ///< default: "auth." + domain
+    std::string password;                  ///< required when enabled
+    std::string brewery;                   ///< default: "jigasibrewery@internal-muc." + domain
+    std::string allowed_jid;               ///< bare JID allowed to send Rayo; default: brewery
+    friend bool operator==(const xmpp_control_config&, const xmpp_control_config&) = default;
+};
+
+/// One Jitsi Meet deployment reached over XMPP.
+struct xmpp_server_config {
+    std::string id;                        ///< unique, used in logs, health and metrics labels
+    std::string domain = "meet.jitsi";     ///< XMPP domain of the deployment (guest domain for calls)
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 5222;
+    xmpp_tls tls = xmpp_tls::starttls;
+    std::string muc_domain;                ///< default: "muc." + domain
+    std::string focus_jid;                 ///< default: "focus." + domain
+    xmpp_control_config control;
+    friend bool operator==(const xmpp_server_config&, const xmpp_server_config&) = default;
+};
+
+/// Legacy XEP-0114 component mode (jitsi-protocol.md §1.4), set by the Jigasi flags too.
+struct xmpp_component_config {
+    bool enabled = false;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 5347;
+    std::string domain;                    ///< --domain
+    std::string subdomain = "callcontrol"; ///< --subdomain
+    std::string secret;                    ///< --secret, required when enabled
+    friend bool operator==(const xmpp_component_config&, const xmpp_component_config&) = default;
+};
+
+struct xmpp_config {
+    std::vector<xmpp_server_config> servers;   ///< default: one entry, id "default"
+    xmpp_component_config component;
+    unsigned reconnect_min_s = 1;              ///< backoff start
+    unsigned reconnect_max_s = 60;             ///< backoff cap; retries never stop
+    unsigned connect_timeout_s = 10;
+    friend bool operator==(const xmpp_config&, const xmpp_config&) = default;
+};
+
+enum class sip_transport : std::uint8_t { udp, tcp, tls };
+
+struct sip_listen_config {
+    sip_transport transport = sip_transport::udp;
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 5060;
+    std::string certificate;               ///< PEM file, required for tls
+    std::string private_key;               ///< PEM file, required for tls
+    friend bool operator==(const sip_listen_config&, const sip_listen_config&) = default;
+};
+
+/// An upstream registration (SIP provider, PBX, trunk).
+struct sip_account_config {
+    std::string id;                        ///< unique
+    std::string user;                      ///< required
+    std::string domain;                    ///< required
+    std::string auth_user;                 ///< default: user
+    std::string password;                  ///< required
+    std::string registrar;                 ///< SIP URI; default: "sip:" + domain
+    std::string outbound_proxy;
+    sip_transport transport = sip_transport::udp;
+    unsigned expires_s = 600;
+    std::string display_name;
+    friend bool operator==(const sip_account_config&, const sip_account_config&) = default;
+};
+
+struct sip_config {
+    std::vector<sip_listen_config> listen; ///< default: UDP and TCP on 0.0.0.0:5060
+    std::string public_address;            ///< 1:1 NAT address for Contact and SDP; empty = local
+    std::vector<sip_account_config> accounts;
+    friend bool operator==(const sip_config&, const sip_config&) = default;
+};
+
+struct media_config {
+    std::uint16_t min_port = 10000;        ///< --min-port
+    std::uint16_t max_port = 20000;        ///< --max-port
+    friend bool operator==(const media_config&, const media_config&) = default;
+};
+
+struct config {
+    server_config server;
+    log_config log;
+    http_config http;
+    xmpp_config xmpp;
+    sip_config sip;
+    media_config media;
+
+    friend bool operator==(const config&, const config&) = default;
+};
+
+}  // namespace jigasi::config

@@ -1,0 +1,186 @@
+#pragma once
+// Private to src/config: one description of every section's keys, in file order, shared by the
+// reader, the writer and diff so that the three cannot disagree on a name or forget a key.
+
+#include "config/config.hpp"
+#include "config/load.hpp"
+
+#include <array>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace jigasi::config::detail {
+
+/// A key of a section; `secret` values are redacted by to_json(cfg, true).
+struct field {
+    std::string_view name;
+    bool secret = false;
+};
+
+template <class T, class... S>
+concept all_are = (std::same_as<std::remove_const_t<S>, T> && ...);
+
+// Each fields() calls `v(field, member...)` for every key, once per key, with the members of one
+// or more objects of the same type side by side (one for read/write, two for diff).
+
+template <class V, class... S> requires all_are<log_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"level"}, s.level...);
+    v(field{"subsystems"}, s.subsystems...);
+    v(field{"timestamps"}, s.timestamps...);
+}
+
+template <class V, class... S> requires all_are<server_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"threads"}, s.threads...);
+    v(field{"drain_timeout_s"}, s.drain_timeout_s...);
+    v(field{"region"}, s.region...);
+    v(field{"conferences_threshold"}, s.conferences_threshold...);
+}
+
+template <class V, class... S> requires all_are<http_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"address"}, s.address...);
+    v(field{"port"}, s.port...);
+    v(field{"max_header_bytes"}, s.max_header_bytes...);
+    v(field{"max_body_bytes"}, s.max_body_bytes...);
+    v(field{"read_timeout_s"}, s.read_timeout_s...);
+    v(field{"idle_timeout_s"}, s.idle_timeout_s...);
+    v(field{"max_connections"}, s.max_connections...);
+    v(field{"shutdown_enabled"}, s.shutdown_enabled...);
+}
+
+template <class V, class... S> requires all_are<xmpp_control_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"enabled"}, s.enabled...);
+    v(field{"username"}, s.username...);
+    v(field{"auth_domain"}, s.auth_domain...);
+    v(field{"password", true}, s.password...);
+    v(field{"brewery"}, s.brewery...);
+    v(field{"allowed_jid"}, s.allowed_jid...);
+}
+
+template <class V, class... S> requires all_are<xmpp_server_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"id"}, s.id...);
+    v(field{"domain"}, s.domain...);
+    v(field{"host"}, s.host...);
+    v(field{"port"}, s.port...);
+    v(field{"tls"}, s.tls...);
+    v(field{"muc_domain"}, s.muc_domain...);
+    v(field{"focus_jid"}, s.focus_jid...);
+    v(field{"control"}, s.control...);
+}
+
+template <class V, class... S> requires all_are<xmpp_component_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"enabled"}, s.enabled...);
+    v(field{"host"}, s.host...);
+    v(field{"port"}, s.port...);
+    v(field{"domain"}, s.domain...);
+    v(field{"subdomain"}, s.subdomain...);
+    v(field{"secret", true}, s.secret...);
+}
+
+template <class V, class... S> requires all_are<xmpp_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"servers"}, s.servers...);
+    v(field{"component"}, s.component...);
+    v(field{"reconnect_min_s"}, s.reconnect_min_s...);
+    v(field{"reconnect_max_s"}, s.reconnect_max_s...);
+    v(field{"connect_timeout_s"}, s.connect_timeout_s...);
+}
+
+template <class V, class... S> requires all_are<sip_listen_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"transport"}, s.transport...);
+    v(field{"address"}, s.address...);
+    v(field{"port"}, s.port...);
+    v(field{"certificate"}, s.certificate...);
+    v(field{"private_key"}, s.private_key...);
+}
+
+template <class V, class... S> requires all_are<sip_account_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"id"}, s.id...);
+    v(field{"user"}, s.user...);
+    v(field{"domain"}, s.domain...);
+    v(field{"auth_user"}, s.auth_user...);
+    v(field{"password", true}, s.password...);
+    v(field{"registrar"}, s.registrar...);
+    v(field{"outbound_proxy"}, s.outbound_proxy...);
+    v(field{"transport"}, s.transport...);
+    v(field{"expires_s"}, s.expires_s...);
+    v(field{"display_name"}, s.display_name...);
+}
+
+template <class V, class... S> requires all_are<sip_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"listen"}, s.listen...);
+    v(field{"public_address"}, s.public_address...);
+    v(field{"accounts"}, s.accounts...);
+}
+
+template <class V, class... S> requires all_are<media_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"min_port"}, s.min_port...);
+    v(field{"max_port"}, s.max_port...);
+}
+
+template <class V, class... S> requires all_are<config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"server"}, s.server...);
+    v(field{"log"}, s.log...);
+    v(field{"http"}, s.http...);
+    v(field{"xmpp"}, s.xmpp...);
+    v(field{"sip"}, s.sip...);
+    v(field{"media"}, s.media...);
+}
+
+struct ignore_fields {
+    template <class... M>
+    void operator()(field, M&...) const {}
+};
+
+/// A struct that fields() describes (as opposed to a leaf value).
+template <class T>
+concept section = requires(T& t) { fields(ignore_fields{}, t); };
+
+/// The file spelling of enum values, indexed by the enumerator's value.
+template <class E> struct enum_names;
+template <> struct enum_names<log_level> {
+    static constexpr std::array<std::string_view, 8> names = {
+        "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
+};
+template <> struct enum_names<xmpp_tls> {
+    static constexpr std::array<std::string_view, 4> names = {"starttls", "required", "direct", "none"};
+};
+template <> struct enum_names<sip_transport> {
+    static constexpr std::array<std::string_view, 3> names = {"udp", "tcp", "tls"};
+};
+
+template <class E>
+concept named_enum = std::is_enum_v<E> && requires { enum_names<E>::names; };
+
+/// "a.b" + "c" -> "a.b.c"; keys that are not plain identifiers are quoted so a path stays readable
+/// (and a hostile key cannot smuggle a newline into a log line).
+std::string join(const std::string& path, std::string_view key);
+std::string index(const std::string& path, std::size_t i);
+
+/// JSON text -> model, starting from `cfg` (which holds the defaults). Syntax errors stop the read;
+/// type errors and unknown keys are all collected. Returns false if the text was not a JSON object.
+bool read_json(std::string_view text, std::string_view origin, config& cfg, std::vector<problem>& errors);
+
+/// Accepted but suspicious settings (validate() returns only errors).
+std::vector<problem> warnings(const config& cfg);
+
+/// The list defaults (one XMPP deployment "default", SIP on UDP and TCP 5060), before fill_derived.
+config base_model();
+
+/// Change a deployment's domain; derived keys that still hold the old domain's default follow it.
+void set_domain(xmpp_server_config& server, std::string domain);
+
+}  // namespace jigasi::config::detail

@@ -1,0 +1,207 @@
+// Derived defaults and semantic checks on a complete model. Errors carry the key path that the file
+// uses ("sip.accounts[1].password") so a message can be found in the file without line numbers.
+
+#include "config/detail.hpp"
+#include "config/load.hpp"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace jigasi::config {
+
+namespace {
+
+using detail::index;
+using detail::join;
+
+// The names a Jitsi Meet deployment uses by default (jitsi-meet's prosody config, docker-jitsi-meet).
+std::string muc_of(const std::string& domain) { return "muc." + domain; }
+std::string focus_of(const std::string& domain) { return "focus." + domain; }
+std::string auth_of(const std::string& domain) { return "auth." + domain; }
+std::string brewery_of(const std::string& domain) { return "jigasibrewery@internal-muc." + domain; }
+
+void fill_if_empty(std::string& value, const std::string& fallback) {
+    if (value.empty()) value = fallback;
+}
+
+void fill_server(xmpp_server_config& s) {
+    if (s.domain.empty()) return;  // "muc." alone would hide the real problem: domain required
+    fill_if_empty(s.muc_domain, muc_of(s.domain));
+    fill_if_empty(s.focus_jid, focus_of(s.domain));
+    fill_if_empty(s.control.auth_domain, auth_of(s.domain));
+    fill_if_empty(s.control.brewery, brewery_of(s.domain));
+    fill_if_empty(s.control.allowed_jid, s.control.brewery);
+}
+
+bool loopback(const std::string& host) {
+    return host == "localhost" || host == "ip6-localhost" || host == "::1" || host == "[::1]" ||
+           host.starts_with("127.");
+}
+
+/// Collects problems; paths are built by the callers.
+class checker {
+public:
+    std::vector<problem> out;
+
+    void error(std::string path, std::string message) { out.push_back(problem{std::move(path), std::move(message)}); }
+    void required(const std::string& path, const std::string& value) {
+        if (value.empty()) error(path, "required");
+    }
+    void positive(const std::string& path, std::uint64_t value) {
+        if (value == 0) error(path, "must be greater than 0");
+    }
+    void port(const std::string& path, std::uint16_t value) {
+        if (value == 0) error(path, "expected an integer 1..65535");
+    }
+    /// Ids name things in logs, health and metric labels: present and unique within their list.
+    void id(const std::string& path, const std::string& value, std::set<std::string>& seen) {
+        if (value.empty()) error(path, "required");
+        else if (!seen.insert(value).second) error(path, "duplicate \"" + value + "\"");
+    }
+};
+
+void check_server(checker& c, const std::string& p, const xmpp_server_config& s) {
+    c.required(join(p, "domain"), s.domain);
+    c.required(join(p, "host"), s.host);
+    c.port(join(p, "port"), s.port);
+    if (!s.control.enabled) return;
+    const std::string cp = join(p, "control");
+    c.required(join(cp, "username"), s.control.username);
+    c.required(join(cp, "password"), s.control.password);
+    c.required(join(cp, "auth_domain"), s.control.auth_domain);
+    c.required(join(cp, "allowed_jid"), s.control.allowed_jid);
+    if (s.control.brewery.empty()) c.error(join(cp, "brewery"), "required");
+    else if (s.control.brewery.find('@') == std::string::npos)
+        c.error(join(cp, "brewery"), "expected a room JID (room@muc-domain)");
+}
+
+void check_xmpp(checker& c, const xmpp_config& x) {
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < x.servers.size(); ++i) {
+        const std::string p = index("xmpp.servers", i);
+        c.id(join(p, "id"), x.servers[i].id, ids);
+        check_server(c, p, x.servers[i]);
+    }
+    const auto& comp = x.component;
+    if (comp.enabled) {
+        c.required("xmpp.component.host", comp.host);
+        c.port("xmpp.component.port", comp.port);
+        c.required("xmpp.component.domain", comp.domain);
+        c.required("xmpp.component.subdomain", comp.subdomain);
+        c.required("xmpp.component.secret", comp.secret);
+    }
+    c.positive("xmpp.reconnect_min_s", x.reconnect_min_s);  // 0 would retry in a tight loop
+    if (x.reconnect_max_s < x.reconnect_min_s)
+        c.error("xmpp.reconnect_max_s",
+                "must be at least xmpp.reconnect_min_s (" + std::to_string(x.reconnect_min_s) + ")");
+    c.positive("xmpp.connect_timeout_s", x.connect_timeout_s);
+}
+
+void check_sip(checker& c, const sip_config& s) {
+    std::map<std::tuple<sip_transport, std::string, std::uint16_t>, std::size_t> bound;
+    for (std::size_t i = 0; i < s.listen.size(); ++i) {
+        const auto& l = s.listen[i];
+        const std::string p = index("sip.listen", i);
+        c.required(join(p, "address"), l.address);
+        c.port(join(p, "port"), l.port);
+        if (l.transport == sip_transport::tls) {
+            c.required(join(p, "certificate"), l.certificate);
+            c.required(join(p, "private_key"), l.private_key);
+        }
+        auto [it, fresh] = bound.emplace(std::tuple(l.transport, l.address, l.port), i);
+        if (!fresh) c.error(p, "same transport, address and port as " + index("sip.listen", it->second));
+    }
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < s.accounts.size(); ++i) {
+        const auto& a = s.accounts[i];
+        const std::string p = index("sip.accounts", i);
+        c.id(join(p, "id"), a.id, ids);
+        c.required(join(p, "user"), a.user);
+        c.required(join(p, "domain"), a.domain);
+        c.required(join(p, "password"), a.password);
+        if (!a.registrar.empty() && !a.registrar.starts_with("sip:") && !a.registrar.starts_with("sips:"))
+            c.error(join(p, "registrar"), "expected a SIP URI (sip:host[:port])");
+        c.positive(join(p, "expires_s"), a.expires_s);
+    }
+}
+
+}  // namespace
+
+void detail::set_domain(xmpp_server_config& s, std::string domain) {
+    const std::string old = s.domain;
+    auto unless_custom = [](std::string& value, const std::string& old_default) {
+        if (value == old_default) value.clear();
+    };
+    const bool brewery_derived = s.control.brewery == brewery_of(old);
+    if (brewery_derived && s.control.allowed_jid == s.control.brewery) s.control.allowed_jid.clear();
+    unless_custom(s.muc_domain, muc_of(old));
+    unless_custom(s.focus_jid, focus_of(old));
+    unless_custom(s.control.auth_domain, auth_of(old));
+    unless_custom(s.control.brewery, brewery_of(old));
+    s.domain = std::move(domain);
+    fill_server(s);
+}
+
+void fill_derived(config& cfg) {
+    for (auto& s : cfg.xmpp.servers) fill_server(s);
+    for (auto& a : cfg.sip.accounts) {
+        if (!a.user.empty()) fill_if_empty(a.auth_user, a.user);
+        if (!a.domain.empty()) fill_if_empty(a.registrar, "sip:" + a.domain);
+    }
+}
+
+std::vector<problem> validate(const config& cfg) {
+    checker c;
+    if (cfg.server.threads > 1024) c.error("server.threads", "at most 1024 (0 = one per core)");
+    c.positive("server.conferences_threshold", cfg.server.conferences_threshold);  // a divisor
+
+    for (const auto& [name, level] : cfg.log.subsystems)
+        if (name.empty()) c.error("log.subsystems", "subsystem name must not be empty");
+
+    const auto& h = cfg.http;
+    c.required("http.address", h.address);
+    c.port("http.port", h.port);
+    c.positive("http.max_header_bytes", h.max_header_bytes);
+    c.positive("http.max_body_bytes", h.max_body_bytes);
+    c.positive("http.read_timeout_s", h.read_timeout_s);
+    c.positive("http.idle_timeout_s", h.idle_timeout_s);
+    c.positive("http.max_connections", h.max_connections);
+
+    check_xmpp(c, cfg.xmpp);
+    check_sip(c, cfg.sip);
+
+    c.port("media.min_port", cfg.media.min_port);
+    c.port("media.max_port", cfg.media.max_port);
+    if (cfg.media.min_port >= cfg.media.max_port)
+        c.error("media.min_port",
+                "must be less than media.max_port (" + std::to_string(cfg.media.max_port) + ")");
+    return std::move(c.out);
+}
+
+std::vector<problem> detail::warnings(const config& cfg) {
+    checker c;
+    for (std::size_t i = 0; i < cfg.xmpp.servers.size(); ++i) {
+        const auto& s = cfg.xmpp.servers[i];
+        if (s.tls == xmpp_tls::none && !loopback(s.host))
+            c.error(join(index("xmpp.servers", i), "tls"),
+                    "none: XMPP traffic (passwords included) to " + s.host + " is not encrypted");
+    }
+    const auto& comp = cfg.xmpp.component;
+    if (comp.enabled && !loopback(comp.host))
+        c.error("xmpp.component.host",
+                "XEP-0114 has no encryption; the component secret handshake and all call control to " +
+                    comp.host + " travel in clear");
+    if (cfg.xmpp.servers.empty() && !comp.enabled)
+        c.error("xmpp.servers", "no deployment and no component: calls cannot reach Jitsi Meet");
+    if (cfg.sip.listen.empty() && cfg.sip.accounts.empty())
+        c.error("sip.listen", "no listener and no account: no SIP call can come in");
+    if (cfg.http.shutdown_enabled && !loopback(cfg.http.address))
+        c.error("http.shutdown_enabled",
+                "POST /about/shutdown is reachable from the network on " + cfg.http.address);
+    if (cfg.media.min_port % 2 != 0)
+        c.error("media.min_port", "odd; RTP ports are conventionally even (RFC 3550 section 11)");
+    return std::move(c.out);
+}
+
+}  // namespace jigasi::config

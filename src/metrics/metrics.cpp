@@ -1,0 +1,122 @@
+#include "metrics/metrics.hpp"
+
+#include "core/version.hpp"
+#include "metrics/process_collector.hpp"
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <atomic>
+#include <sstream>
+
+namespace jigasi::metrics {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+ClientMetric value_metric(MetricType type, double v, std::vector<prometheus::ClientMetric::Label> labels = {}) {
+    ClientMetric m;
+    m.label = std::move(labels);
+    if (type == MetricType::Counter) m.counter.value = v;
+    else m.gauge.value = v;
+    return m;
+}
+
+MetricFamily single(std::string name, std::string help, MetricType type, double v) {
+    MetricFamily f{std::move(name), std::move(help), type, {}};
+    f.metric.push_back(value_metric(type, v));
+    return f;
+}
+
+// Values owned elsewhere (gateway_stats, health_registry), turned into families at scrape time.
+class gateway_collector final : public prometheus::Collectable {
+public:
+    gateway_collector(const core::gateway_stats& s, const core::health_registry& h, unsigned t)
+        : stats_(s), health_(h), threshold_(t) {}
+
+    void set_threshold(unsigned t) { threshold_.store(t); }
+
+    std::vector<MetricFamily> Collect() const override {
+        using T = MetricType;
+        const auto s = stats_.snapshot();
+        const auto threshold = threshold_.load();
+        const double stress = threshold ? static_cast<double>(s.conferences) / threshold : 0.0;
+        std::vector<MetricFamily> out;
+
+        // Jigasi-compatible names (jitsi-protocol.md §6.1, products.md §6.1): existing Jitsi
+        // dashboards and alerts keep working. Counters carry the "_total" suffix that current
+        // Prometheus clients (and promtool) require.
+        out.push_back(single("jitsi_jigasi_conferences", "Conferences with at least one call.", T::Gauge, s.conferences));
+        out.push_back(single("jitsi_jigasi_participants", "Conference members seen by our calls, focus excluded.", T::Gauge, s.participants));
+        out.push_back(single("jitsi_jigasi_stress_level", "conferences / server.conferences_threshold.", T::Gauge, stress));
+        out.push_back(single("jitsi_jigasi_threads", "OS threads of the process.", T::Gauge, sample_process().threads));
+        out.push_back(single("jitsi_jigasi_graceful_shutdown", "1 while draining for shutdown.", T::Gauge, s.graceful_shutdown ? 1 : 0));
+        const std::pair<const char*, std::uint64_t> totals[] = {
+            {"conferences_completed", s.total_conferences_completed},
+            {"participants", s.total_participants},
+            {"conference_seconds", s.total_conference_seconds},
+            {"calls_with_dropped_media", s.total_calls_with_dropped_media},
+            {"count_dropped_media", s.total_count_dropped_media},
+            {"calls_with_connection_failed", s.total_calls_with_connection_failed},
+            {"calls_with_sip_call_waiting", s.total_calls_with_sip_call_waiting},
+            {"calls_with_sip_call_reconnected", s.total_calls_with_sip_call_reconnected},
+            {"calls_with_jvb_migrate", s.total_calls_with_jvb_migrate},
+            {"calls_jvb_no_media", s.total_calls_jvb_no_media},
+            {"calls_no_heartbeat_response", s.total_calls_no_heartbeat_response},
+        };
+        for (const auto& [name, v] : totals)
+            out.push_back(single(std::string("jitsi_jigasi_total_") + name + "_total",
+                                 std::string("Jigasi counter total_") + name + ".", T::Counter, v));
+
+        // Our own names.
+        out.push_back(single("jigasi_ng_calls_active", "Calls in progress.", T::Gauge, s.active_calls));
+        out.push_back(single("jigasi_ng_registrar_bindings", "Contacts registered on the built-in registrar.", T::Gauge, s.registrations));
+        out.push_back(single("jigasi_ng_healthy", "1 when no critical subsystem is down.", T::Gauge, health_.healthy() ? 1 : 0));
+        MetricFamily up{"jigasi_ng_subsystem_up", "1 when the subsystem is up, 0.5 degraded, 0 down.", T::Gauge, {}};
+        for (const auto& [name, e] : health_.snapshot()) {
+            const double v = e.state == core::health_state::up ? 1 : e.state == core::health_state::degraded ? 0.5 : 0;
+            up.metric.push_back(value_metric(T::Gauge, v, {{"subsystem", name}}));
+        }
+        out.push_back(std::move(up));
+        MetricFamily build{"jigasi_ng_build_info", "Always 1; the labels describe the build.", T::Gauge, {}};
+        build.metric.push_back(value_metric(T::Gauge, 1, {{"version", std::string(core::version())}}));
+        out.push_back(std::move(build));
+        return out;
+    }
+
+private:
+    const core::gateway_stats& stats_;
+    const core::health_registry& health_;
+    std::atomic<unsigned> threshold_;
+};
+
+}  // namespace
+
+metrics_registry::metrics_registry(const core::gateway_stats& stats,
+                                   const core::health_registry& health,
+                                   unsigned conferences_threshold)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      gateway_(std::make_shared<gateway_collector>(stats, health, conferences_threshold)),
+      process_(std::make_shared<process_collector>()) {}
+
+metrics_registry::~metrics_registry() = default;
+
+void metrics_registry::set_conferences_threshold(unsigned t) {
+    static_cast<gateway_collector&>(*gateway_).set_threshold(t);
+}
+
+std::string metrics_registry::serialize() const {
+    auto families = registry_->Collect();
+    for (const auto* c : {gateway_.get(), process_.get()}) {
+        auto more = c->Collect();
+        families.insert(families.end(), std::make_move_iterator(more.begin()),
+                        std::make_move_iterator(more.end()));
+    }
+    std::ostringstream out;
+    prometheus::TextSerializer{}.Serialize(out, families);
+    return out.str();
+}
+
+}  // namespace jigasi::metrics

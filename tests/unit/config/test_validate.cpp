@@ -1,0 +1,148 @@
+// validate(), fill_derived() and the warnings parse() reports.
+
+#include "config/load.hpp"
+#include "config_test_util.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace jigasi::config;
+using jigasi::config::test::errors_of;
+using jigasi::config::test::lines;
+using jigasi::config::test::parse_ok;
+using strings = std::vector<std::string>;
+
+TEST_CASE("defaults are valid and derived", "[config]") {
+    auto cfg = defaults();
+    CHECK(validate(cfg).empty());
+    REQUIRE(cfg.xmpp.servers.size() == 1);
+    const auto& s = cfg.xmpp.servers[0];
+    CHECK(s.id == "default");
+    CHECK(s.domain == "meet.jitsi");
+    CHECK(s.muc_domain == "muc.meet.jitsi");
+    CHECK(s.focus_jid == "focus.meet.jitsi");
+    CHECK(s.control.auth_domain == "auth.meet.jitsi");
+    CHECK(s.control.brewery == "jigasibrewery@internal-muc.meet.jitsi");
+    CHECK(s.control.allowed_jid == s.control.brewery);
+    REQUIRE(cfg.sip.listen.size() == 2);
+    CHECK(parse("{}", "t").warnings.empty());
+}
+
+TEST_CASE("fill_derived fills only empty keys and is idempotent", "[config]") {
+    config cfg;
+    cfg.xmpp.servers.resize(2);
+    cfg.xmpp.servers[0].domain = "example.org";
+    cfg.xmpp.servers[0].muc_domain = "conference.example.org";
+    cfg.xmpp.servers[0].control.brewery = "gw@rooms.example.org";
+    cfg.xmpp.servers[1].domain.clear();  // nothing to derive from: stays empty, validate says why
+    cfg.sip.accounts.resize(1);
+    cfg.sip.accounts[0].user = "alice";
+    cfg.sip.accounts[0].domain = "sip.example.com";
+    fill_derived(cfg);
+    const auto& s = cfg.xmpp.servers[0];
+    CHECK(s.muc_domain == "conference.example.org");
+    CHECK(s.focus_jid == "focus.example.org");
+    CHECK(s.control.auth_domain == "auth.example.org");
+    CHECK(s.control.allowed_jid == "gw@rooms.example.org");  // follows a custom brewery
+    CHECK(cfg.xmpp.servers[1].muc_domain.empty());
+    CHECK(cfg.sip.accounts[0].auth_user == "alice");
+    CHECK(cfg.sip.accounts[0].registrar == "sip:sip.example.com");
+    config again = cfg;
+    fill_derived(again);
+    CHECK(again == cfg);
+}
+
+TEST_CASE("required keys", "[config]") {
+    CHECK(errors_of(R"({"sip": {"accounts": [
+        {"id": "a", "user": "u", "domain": "d", "password": "p"},
+        {"id": "b", "user": "", "domain": "d"}]}})") ==
+          strings{"sip.accounts[1].user: required", "sip.accounts[1].password: required"});
+    CHECK(errors_of(R"({"xmpp": {"servers": [{"control": {"enabled": true}}]}})") ==
+          strings{"xmpp.servers[0].id: required", "xmpp.servers[0].control.password: required"});
+    CHECK(errors_of(R"({"xmpp": {"servers": [{"id": "a", "domain": "", "host": ""}]}})") ==
+          strings{"xmpp.servers[0].domain: required", "xmpp.servers[0].host: required"});
+    CHECK(errors_of(R"({"xmpp": {"component": {"enabled": true}}})") ==
+          strings{"xmpp.component.domain: required", "xmpp.component.secret: required"});
+    CHECK(errors_of(R"({"sip": {"listen": [{"transport": "tls", "port": 5061}]}})") ==
+          strings{"sip.listen[0].certificate: required", "sip.listen[0].private_key: required"});
+    CHECK(errors_of(R"({"http": {"address": ""}})") == strings{"http.address: required"});
+    // Disabled sections need nothing.
+    CHECK(errors_of(R"({"xmpp": {"component": {"enabled": false}}})").empty());
+}
+
+TEST_CASE("ids are unique within their list", "[config]") {
+    CHECK(errors_of(R"({"xmpp": {"servers": [{"id": "a"}, {"id": "a"}, {"id": "b"}, {"id": "a"}]}})") ==
+          strings{"xmpp.servers[1].id: duplicate \"a\"", "xmpp.servers[3].id: duplicate \"a\""});
+    CHECK(errors_of(R"({"sip": {"accounts": [
+        {"id": "x", "user": "u", "domain": "d", "password": "p"},
+        {"id": "x", "user": "u", "domain": "d", "password": "p"}]}})") ==
+          strings{"sip.accounts[1].id: duplicate \"x\""});
+    // Same id in different lists is fine.
+    CHECK(errors_of(R"({"xmpp": {"servers": [{"id": "x"}]},
+        "sip": {"accounts": [{"id": "x", "user": "u", "domain": "d", "password": "p"}]}})").empty());
+}
+
+TEST_CASE("ranges and orders", "[config]") {
+    CHECK(errors_of(R"({"media": {"min_port": 20000, "max_port": 20000}})") ==
+          strings{"media.min_port: must be less than media.max_port (20000)"});
+    CHECK(errors_of(R"({"server": {"threads": 1025}})") == strings{"server.threads: at most 1024 (0 = one per core)"});
+    CHECK(errors_of(R"({"server": {"threads": 1024, "conferences_threshold": 0}})") ==
+          strings{"server.conferences_threshold: must be greater than 0"});
+    CHECK(errors_of(R"({"http": {"max_header_bytes": 0, "max_body_bytes": 0, "read_timeout_s": 0,
+                        "idle_timeout_s": 0, "max_connections": 0}})") ==
+          strings{"http.max_header_bytes: must be greater than 0", "http.max_body_bytes: must be greater than 0",
+                  "http.read_timeout_s: must be greater than 0", "http.idle_timeout_s: must be greater than 0",
+                  "http.max_connections: must be greater than 0"});
+    CHECK(errors_of(R"({"xmpp": {"reconnect_min_s": 10, "reconnect_max_s": 5, "connect_timeout_s": 0}})") ==
+          strings{"xmpp.reconnect_max_s: must be at least xmpp.reconnect_min_s (10)",
+                  "xmpp.connect_timeout_s: must be greater than 0"});
+    CHECK(errors_of(R"({"log": {"subsystems": {"": "debug"}}})") ==
+          strings{"log.subsystems: subsystem name must not be empty"});
+    CHECK(errors_of(R"({"sip": {"listen": [{"port": 5070}, {"transport": "tcp", "port": 5070}, {"port": 5070}]}})") ==
+          strings{"sip.listen[2]: same transport, address and port as sip.listen[0]"});
+    CHECK(errors_of(R"({"sip": {"accounts": [{"id": "a", "user": "u", "domain": "d", "password": "p",
+                        "registrar": "example.com", "expires_s": 0}]}})") ==
+          strings{"sip.accounts[0].registrar: expected a SIP URI (sip:host[:port])",
+                  "sip.accounts[0].expires_s: must be greater than 0"});
+}
+
+TEST_CASE("validate checks models built in code too", "[config]") {
+    config cfg = defaults();
+    cfg.http.port = 0;
+    cfg.media.min_port = 0;
+    cfg.xmpp.servers[0].port = 0;
+    CHECK(lines(validate(cfg)) == strings{"http.port: expected an integer 1..65535",
+                                          "xmpp.servers[0].port: expected an integer 1..65535",
+                                          "media.min_port: expected an integer 1..65535"});
+}
+
+TEST_CASE("suspicious settings are warnings, not errors", "[config]") {
+    auto r = parse(R"({
+      "http": {"address": "0.0.0.0"},
+      "xmpp": {"servers": [{"id": "a", "host": "xmpp.example.org", "tls": "none"},
+                           {"id": "b", "host": "localhost", "tls": "none"}],
+               "component": {"enabled": true, "host": "10.0.0.2", "domain": "d", "secret": "s"}},
+      "media": {"min_port": 10001}
+    })", "t");
+    REQUIRE(r.value);
+    CHECK(lines(r.warnings) ==
+          strings{"xmpp.servers[0].tls: none: XMPP traffic (passwords included) to xmpp.example.org is not encrypted",
+                  "xmpp.component.host: XEP-0114 has no encryption; the component secret handshake and all call "
+                  "control to 10.0.0.2 travel in clear",
+                  "http.shutdown_enabled: POST /about/shutdown is reachable from the network on 0.0.0.0",
+                  "media.min_port: odd; RTP ports are conventionally even (RFC 3550 section 11)"});
+    auto nothing = parse(R"({"xmpp": {"servers": []}, "sip": {"listen": []}})", "t");
+    REQUIRE(nothing.value);
+    CHECK(lines(nothing.warnings) ==
+          strings{"xmpp.servers: no deployment and no component: calls cannot reach Jitsi Meet",
+                  "sip.listen: no listener and no account: no SIP call can come in"});
+}
+
+TEST_CASE("log level names", "[config]") {
+    for (int i = 0; i <= 7; ++i) {
+        auto level = static_cast<log_level>(i);
+        CHECK(parse_log_level(to_string(level)) == level);
+    }
+    CHECK(to_string(log_level::warning) == "warning");
+    CHECK_FALSE(parse_log_level("warn"));
+    CHECK_FALSE(parse_log_level(""));
+}
