@@ -111,13 +111,67 @@ struct sip_account_config {
     sip_transport transport = sip_transport::udp;
     unsigned expires_s = 600;
     std::string display_name;
+    bool enabled = true;                   ///< false: kept in the file, not registered
+    unsigned keepalive_s = 30;             ///< OPTIONS to the registrar while registered; 0 = off
+    bool srtp = false;                     ///< offer RTP/SAVP with SDES (a=crypto) on calls through it
     friend bool operator==(const sip_account_config&, const sip_account_config&) = default;
+};
+
+/// A user of the built-in registrar (phones, gateways). One of password / ha1_md5 / ha1_sha256.
+struct sip_user_config {
+    std::string user;                      ///< required, unique
+    std::string password;                  ///< plain; prefer an HA1 so the file holds no password
+    std::string ha1_md5;                   ///< hex MD5(user ":" realm ":" password), RFC 2617 3.2.2.2
+    std::string ha1_sha256;                ///< hex SHA-256 of the same, RFC 7616 3.4.2
+    unsigned max_bindings = 5;             ///< contacts one user may register at once
+    friend bool operator==(const sip_user_config&, const sip_user_config&) = default;
+};
+
+struct sip_registrar_config {
+    bool enabled = true;
+    std::string realm = "jigasi-ng";       ///< digest realm; HA1 values are bound to it
+    unsigned min_expires_s = 60;           ///< shorter asks get 423 Interval Too Brief (RFC 3261 10.3)
+    unsigned max_expires_s = 3600;         ///< longer asks are cut down to this
+    unsigned default_expires_s = 600;      ///< when the REGISTER names none
+    std::vector<sip_user_config> users;
+    friend bool operator==(const sip_registrar_config&, const sip_registrar_config&) = default;
+};
+
+/// Who may call in without digest auth.
+enum class sip_inbound_policy : std::uint8_t {
+    anyone,         ///< like Jigasi: any INVITE is taken (a PBX in front does the policing)
+    authenticated,  ///< registrar users (digest) and trusted sources only
+};
+
+/// What a request that fails the inbound policy gets.
+enum class sip_unknown_policy : std::uint8_t {
+    challenge,  ///< 401/407 digest challenge
+    reject,     ///< 403
+    silent,     ///< no answer at all: scanners learn nothing
+};
+
+/// Request headers that route a call (jitsi-protocol.md 5.2); names are configurable.
+struct sip_headers_config {
+    std::vector<std::string> room = {"Jitsi-Conference-Room", "X-Room-Name"};
+    std::string room_password = "Jitsi-Conference-Room-Pass";
+    std::string domain_base = "Jitsi-Conference-Domain-Base";
+    friend bool operator==(const sip_headers_config&, const sip_headers_config&) = default;
 };
 
 struct sip_config {
     std::vector<sip_listen_config> listen; ///< default: UDP and TCP on 0.0.0.0:5060
     std::string public_address;            ///< 1:1 NAT address for Contact and SDP; empty = local
     std::vector<sip_account_config> accounts;
+    sip_registrar_config registrar;
+    sip_inbound_policy inbound = sip_inbound_policy::anyone;
+    std::vector<std::string> trusted;      ///< addresses or CIDR prefixes exempt from auth
+    sip_unknown_policy unknown = sip_unknown_policy::challenge;
+    std::string echo_extension = "echo";   ///< user part answered by the echo test; empty = off
+    std::vector<std::string> codecs = {"opus", "g722", "pcmu", "pcma"};  ///< preference order
+    unsigned ptime_ms = 20;
+    sip_headers_config headers;
+    std::string user_agent = "jigasi-ng";  ///< User-Agent / Server header; version appended
+    unsigned bad_input_log_interval_s = 60; ///< malformed input is logged once per source and interval
     friend bool operator==(const sip_config&, const sip_config&) = default;
 };
 

@@ -115,6 +115,35 @@ void fields(V&& v, S&... s) {
     v(field{"transport"}, s.transport...);
     v(field{"expires_s"}, s.expires_s...);
     v(field{"display_name"}, s.display_name...);
+    v(field{"enabled"}, s.enabled...);
+    v(field{"keepalive_s"}, s.keepalive_s...);
+    v(field{"srtp"}, s.srtp...);
+}
+
+template <class V, class... S> requires all_are<sip_user_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"user"}, s.user...);
+    v(field{"password", true}, s.password...);
+    v(field{"ha1_md5", true}, s.ha1_md5...);
+    v(field{"ha1_sha256", true}, s.ha1_sha256...);
+    v(field{"max_bindings"}, s.max_bindings...);
+}
+
+template <class V, class... S> requires all_are<sip_registrar_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"enabled"}, s.enabled...);
+    v(field{"realm"}, s.realm...);
+    v(field{"min_expires_s"}, s.min_expires_s...);
+    v(field{"max_expires_s"}, s.max_expires_s...);
+    v(field{"default_expires_s"}, s.default_expires_s...);
+    v(field{"users"}, s.users...);
+}
+
+template <class V, class... S> requires all_are<sip_headers_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"room"}, s.room...);
+    v(field{"room_password"}, s.room_password...);
+    v(field{"domain_base"}, s.domain_base...);
 }
 
 template <class V, class... S> requires all_are<sip_config, S...>
@@ -122,6 +151,16 @@ void fields(V&& v, S&... s) {
     v(field{"listen"}, s.listen...);
     v(field{"public_address"}, s.public_address...);
     v(field{"accounts"}, s.accounts...);
+    v(field{"registrar"}, s.registrar...);
+    v(field{"inbound"}, s.inbound...);
+    v(field{"trusted"}, s.trusted...);
+    v(field{"unknown"}, s.unknown...);
+    v(field{"echo_extension"}, s.echo_extension...);
+    v(field{"codecs"}, s.codecs...);
+    v(field{"ptime_ms"}, s.ptime_ms...);
+    v(field{"headers"}, s.headers...);
+    v(field{"user_agent"}, s.user_agent...);
+    v(field{"bad_input_log_interval_s"}, s.bad_input_log_interval_s...);
 }
 
 template <class V, class... S> requires all_are<media_config, S...>
@@ -160,6 +199,12 @@ template <> struct enum_names<xmpp_tls> {
 };
 template <> struct enum_names<sip_transport> {
     static constexpr std::array<std::string_view, 3> names = {"udp", "tcp", "tls"};
+};
+template <> struct enum_names<sip_inbound_policy> {
+    static constexpr std::array<std::string_view, 2> names = {"anyone", "authenticated"};
+};
+template <> struct enum_names<sip_unknown_policy> {
+    static constexpr std::array<std::string_view, 3> names = {"challenge", "reject", "silent"};
 };
 
 template <class E>

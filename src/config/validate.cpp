@@ -4,6 +4,10 @@
 #include "config/detail.hpp"
 #include "config/load.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <tuple>
@@ -98,6 +102,53 @@ void check_xmpp(checker& c, const xmpp_config& x) {
     c.positive("xmpp.connect_timeout_s", x.connect_timeout_s);
 }
 
+/// RFC 3261 25.1 token characters: header names and plain user parts.
+bool sip_token(const std::string& v) {
+    if (v.empty()) return false;
+    for (unsigned char ch : v)
+        if (!std::isalnum(ch) && std::string_view("-.!%*_+`'~").find(static_cast<char>(ch)) == std::string_view::npos)
+            return false;
+    return true;
+}
+
+bool hex_of_length(const std::string& v, std::size_t n) {
+    return v.size() == n && std::all_of(v.begin(), v.end(), [](unsigned char ch) { return std::isxdigit(ch); });
+}
+
+/// "192.0.2.1", "2001:db8::1", "10.0.0.0/8", "2001:db8::/32".
+bool is_prefix(const std::string& v) {
+    const auto slash = v.find('/');
+    boost::system::error_code ec;
+    const auto addr = boost::asio::ip::make_address(v.substr(0, slash), ec);
+    if (ec) return false;
+    if (slash == std::string::npos) return true;
+    const std::string bits = v.substr(slash + 1);
+    if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit)) return false;
+    return std::stoul(bits) <= (addr.is_v4() ? 32u : 128u);
+}
+
+void check_registrar(checker& c, const sip_registrar_config& r) {
+    c.required("sip.registrar.realm", r.realm);
+    c.positive("sip.registrar.min_expires_s", r.min_expires_s);
+    if (r.max_expires_s < r.min_expires_s)
+        c.error("sip.registrar.max_expires_s", "must be at least sip.registrar.min_expires_s");
+    if (r.default_expires_s < r.min_expires_s || r.default_expires_s > r.max_expires_s)
+        c.error("sip.registrar.default_expires_s", "must lie between min_expires_s and max_expires_s");
+    std::set<std::string> users;
+    for (std::size_t i = 0; i < r.users.size(); ++i) {
+        const auto& u = r.users[i];
+        const std::string p = index("sip.registrar.users", i);
+        c.id(join(p, "user"), u.user, users);
+        const int credentials = !u.password.empty() + !u.ha1_md5.empty() + !u.ha1_sha256.empty();
+        if (credentials != 1) c.error(p, "give exactly one of password, ha1_md5, ha1_sha256");
+        if (!u.ha1_md5.empty() && !hex_of_length(u.ha1_md5, 32))
+            c.error(join(p, "ha1_md5"), "expected 32 hex digits");
+        if (!u.ha1_sha256.empty() && !hex_of_length(u.ha1_sha256, 64))
+            c.error(join(p, "ha1_sha256"), "expected 64 hex digits");
+        c.positive(join(p, "max_bindings"), u.max_bindings);
+    }
+}
+
 void check_sip(checker& c, const sip_config& s) {
     std::map<std::tuple<sip_transport, std::string, std::uint16_t>, std::size_t> bound;
     for (std::size_t i = 0; i < s.listen.size(); ++i) {
@@ -124,6 +175,29 @@ void check_sip(checker& c, const sip_config& s) {
             c.error(join(p, "registrar"), "expected a SIP URI (sip:host[:port])");
         c.positive(join(p, "expires_s"), a.expires_s);
     }
+    check_registrar(c, s.registrar);
+    for (std::size_t i = 0; i < s.trusted.size(); ++i)
+        if (!is_prefix(s.trusted[i])) c.error(index("sip.trusted", i), "expected an IP address or CIDR prefix (10.0.0.0/8)");
+    std::set<std::string> codecs;
+    for (std::size_t i = 0; i < s.codecs.size(); ++i) {
+        const auto& name = s.codecs[i];
+        if (name != "opus" && name != "g722" && name != "pcmu" && name != "pcma")
+            c.error(index("sip.codecs", i), "expected one of opus, g722, pcmu, pcma");
+        else if (!codecs.insert(name).second)
+            c.error(index("sip.codecs", i), "duplicate \"" + name + "\"");
+    }
+    if (s.codecs.empty()) c.error("sip.codecs", "at least one codec is needed");
+    if (s.ptime_ms < 10 || s.ptime_ms > 120 || s.ptime_ms % 10 != 0)
+        c.error("sip.ptime_ms", "expected 10..120 in steps of 10");
+    if (!s.echo_extension.empty() && !sip_token(s.echo_extension))
+        c.error("sip.echo_extension", "letters, digits and -_.!~*'+ only (a SIP URI user part)");
+    if (s.headers.room.empty()) c.error("sip.headers.room", "at least one header name is needed");
+    for (std::size_t i = 0; i < s.headers.room.size(); ++i)
+        if (!sip_token(s.headers.room[i])) c.error(index("sip.headers.room", i), "not a valid header name");
+    for (auto [key, value] : {std::pair{"room_password", &s.headers.room_password},
+                              std::pair{"domain_base", &s.headers.domain_base}})
+        if (!sip_token(*value)) c.error(join("sip.headers", key), "not a valid header name");
+    c.positive("sip.bad_input_log_interval_s", s.bad_input_log_interval_s);
 }
 
 }  // namespace

@@ -146,3 +146,37 @@ TEST_CASE("log level names", "[config]") {
     CHECK_FALSE(parse_log_level("warn"));
     CHECK_FALSE(parse_log_level(""));
 }
+
+TEST_CASE("SIP registrar users, routing headers, codecs and trusted sources", "[config]") {
+    CHECK(errors_of(R"({"sip": {"registrar": {"users": [
+                        {"user": "alice", "password": "a"},
+                        {"user": "alice", "ha1_md5": "0123456789abcdef0123456789abcdef"},
+                        {"user": "bob"},
+                        {"user": "carol", "password": "c", "ha1_md5": "0123456789abcdef0123456789abcdef"},
+                        {"user": "erin", "ha1_sha256": "00"},
+                        {"user": "dave", "ha1_md5": "xyz", "max_bindings": 0}]}}})") ==
+          strings{"sip.registrar.users[1].user: duplicate \"alice\"",
+                  "sip.registrar.users[2]: give exactly one of password, ha1_md5, ha1_sha256",
+                  "sip.registrar.users[3]: give exactly one of password, ha1_md5, ha1_sha256",
+                  "sip.registrar.users[4].ha1_sha256: expected 64 hex digits",
+                  "sip.registrar.users[5].ha1_md5: expected 32 hex digits",
+                  "sip.registrar.users[5].max_bindings: must be greater than 0"});
+    CHECK(errors_of(R"({"sip": {"registrar": {"min_expires_s": 100, "max_expires_s": 50}}})") ==
+          strings{"sip.registrar.max_expires_s: must be at least sip.registrar.min_expires_s",
+                  "sip.registrar.default_expires_s: must lie between min_expires_s and max_expires_s"});
+    CHECK(errors_of(R"({"sip": {"trusted": ["192.0.2.1", "10.0.0.0/8", "2001:db8::/32", "10.0.0.0/33",
+                        "pbx.example.com", "1.2.3.4/"]}})") ==
+          strings{"sip.trusted[3]: expected an IP address or CIDR prefix (10.0.0.0/8)",
+                  "sip.trusted[4]: expected an IP address or CIDR prefix (10.0.0.0/8)",
+                  "sip.trusted[5]: expected an IP address or CIDR prefix (10.0.0.0/8)"});
+    CHECK(errors_of(R"({"sip": {"codecs": ["pcmu", "g729", "pcmu"], "ptime_ms": 25}})") ==
+          strings{"sip.codecs[1]: expected one of opus, g722, pcmu, pcma", "sip.codecs[2]: duplicate \"pcmu\"",
+                  "sip.ptime_ms: expected 10..120 in steps of 10"});
+    CHECK(errors_of(R"({"sip": {"codecs": [], "echo_extension": "echo test",
+                        "headers": {"room": ["X Room"], "room_password": ""}}})") ==
+          strings{"sip.codecs: at least one codec is needed",
+                  "sip.echo_extension: letters, digits and -_.!~*'+ only (a SIP URI user part)",
+                  "sip.headers.room[0]: not a valid header name", "sip.headers.room_password: not a valid header name"});
+    CHECK(errors_of(R"({"sip": {"inbound": "nobody", "unknown": "silent", "echo_extension": ""}})") ==
+          strings{"sip.inbound: expected one of anyone, authenticated"});
+}
