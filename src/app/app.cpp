@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include "app/shutdown.hpp"
+#include "app/sip_service.hpp"
 #include "core/task_group.hpp"
 #include "core/version.hpp"
 #include "http/endpoints.hpp"
@@ -36,6 +37,7 @@ struct app::impl {
     http::router routes;
     http::server http_server;
     std::vector<std::unique_ptr<xmpp::server_link>> links;
+    sip_service sip;
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set signals;
     shutdown_control shutdown;
@@ -53,6 +55,7 @@ struct app::impl {
                     task_failures.Add({{"kind", name.substr(0, name.find(' '))}}).Increment();
                 }),
           http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
+          sip(io, c, health, stats, l),
           strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
           shutdown(strand, stats) {}
 
@@ -112,9 +115,11 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
     : impl_(std::make_unique<impl>(ioc, cfg, logger, std::move(config_path), std::move(flags))) {
     auto* m = &impl_->metrics;
     auto* lg = &logger;
-    cfg.subscribe([m, lg](const auto&, const config::store::snapshot& after, const auto&) {
+    auto* sip = &impl_->sip;
+    cfg.subscribe([m, lg, sip](const auto&, const config::store::snapshot& after, const auto&) {
         lg->configure(after->log);
         m->set_conferences_threshold(after->server.conferences_threshold);
+        sip->reconfigure(*after);
     });
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
@@ -148,11 +153,20 @@ asio::awaitable<int> app::run() {
     d.log.notice("admin, REST and metrics on http://", ep.address().to_string(), ":", ep.port(), "/");
     d.tasks.spawn(asio::make_strand(d.ioc), d.http_server.accept_loop(d.tasks), "http accept");
     d.start_xmpp_links();
+    const bool sip_on = !c->sip.listen.empty();
+    if (sip_on) {
+        if (auto ec = co_await d.sip.start()) {
+            d.log.crit("SIP: no listener could be opened (", ec.message(), "); see the sip.listen errors above");
+            co_await d.sip.stop();
+            co_return 1;
+        }
+    }
     d.arm_signals();
 
     co_await d.shutdown.wait_requested();
     co_await d.shutdown.drain(d.cfg.get()->server.drain_timeout_s, d.log);
 
+    if (sip_on) co_await d.sip.stop();
     d.http_server.close();
     d.health.report("http", core::health_state::down, "stopped", false);
     co_await d.shutdown.stop_tasks(d.tasks, d.log);

@@ -133,6 +133,9 @@ struct sip_registrar_config {
     unsigned min_expires_s = 60;           ///< shorter asks get 423 Interval Too Brief (RFC 3261 10.3)
     unsigned max_expires_s = 3600;         ///< longer asks are cut down to this
     unsigned default_expires_s = 600;      ///< when the REGISTER names none
+    /// Also challenge with SHA-256 (RFC 8760). Off by default: libre-based phones (baresip 1.0)
+    /// give up on a 401 that carries any algorithm they do not know, even beside MD5.
+    bool sha256 = false;
     std::vector<sip_user_config> users;
     friend bool operator==(const sip_registrar_config&, const sip_registrar_config&) = default;
 };

@@ -136,6 +136,7 @@ void fields(V&& v, S&... s) {
     v(field{"min_expires_s"}, s.min_expires_s...);
     v(field{"max_expires_s"}, s.max_expires_s...);
     v(field{"default_expires_s"}, s.default_expires_s...);
+    v(field{"sha256"}, s.sha256...);
     v(field{"users"}, s.users...);
 }
 

@@ -23,6 +23,8 @@ constexpr std::array<std::string_view, 12> live_keys = {
 
 bool is_live(std::string_view path) {
     if (path == "log" || path.starts_with("log.")) return true;
+    // Upstream registrations: sip_service adds, removes and restarts changed accounts.
+    if (path == "sip.accounts" || path.starts_with("sip.accounts[")) return true;
     return std::find(live_keys.begin(), live_keys.end(), path) != live_keys.end();
 }
 

@@ -3,6 +3,8 @@
 // /stats (Jigate's keys) and the jitsi_jigasi_* metrics. The call layer updates them; readers take a
 // consistent-enough snapshot of relaxed atomics (each value is exact, the set is not a transaction).
 
+#include "core/registration_stats.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -35,6 +37,13 @@ public:
         total_calls_with_sip_call_waiting{0}, total_calls_with_sip_call_reconnected{0},
         total_calls_with_jvb_migrate{0}, total_calls_jvb_no_media{0},
         total_calls_no_heartbeat_response{0};
+    registration_stats sip_accounts;  ///< upstream registrations, per account (not in the snapshot)
+
+    /// The SIP user agent's traffic (sip/user_agent.cpp); read directly by the metrics collector.
+    struct sip_counters {
+        std::atomic<std::uint64_t> requests{0}, invites{0}, invites_refused{0}, invites_not_found{0},
+            registers_accepted{0}, registers_refused{0}, bad_input{0}, echo_calls{0}, echo_calls_active{0};
+    } sip;
 
     stats_snapshot snapshot() const;
 };

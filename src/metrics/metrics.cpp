@@ -80,6 +80,40 @@ public:
             up.metric.push_back(value_metric(T::Gauge, v, {{"subsystem", name}}));
         }
         out.push_back(std::move(up));
+        // Upstream registrations (sip/registration.cpp), one series per configured account.
+        MetricFamily reg_up{"jigasi_ng_sip_registration_up", "1 while the account is registered upstream.", T::Gauge, {}};
+        MetricFamily reg_sent{"jigasi_ng_sip_registrations_sent_total", "REGISTER requests sent, by account.", T::Counter, {}};
+        MetricFamily reg_failed{"jigasi_ng_sip_registration_failures_total", "Registration attempts that failed, by account.", T::Counter, {}};
+        MetricFamily ka_failed{"jigasi_ng_sip_keepalive_failures_total", "OPTIONS keepalives to the registrar that failed, by account.", T::Counter, {}};
+        for (const auto& [account, a] : stats_.sip_accounts.snapshot()) {
+            reg_up.metric.push_back(value_metric(T::Gauge, a.up ? 1 : 0, {{"account", account}}));
+            reg_sent.metric.push_back(value_metric(T::Counter, static_cast<double>(a.sent), {{"account", account}}));
+            reg_failed.metric.push_back(value_metric(T::Counter, static_cast<double>(a.failures), {{"account", account}}));
+            ka_failed.metric.push_back(value_metric(T::Counter, static_cast<double>(a.keepalive_failures), {{"account", account}}));
+        }
+        for (auto* f : {&reg_up, &reg_sent, &reg_failed, &ka_failed}) out.push_back(std::move(*f));
+        // SIP user agent (sip/user_agent.cpp, sip/echo_call.cpp).
+        const auto& sc = stats_.sip;
+        const std::pair<const char*, const std::atomic<std::uint64_t>*> sip_totals[] = {
+            {"requests", &sc.requests}, {"invites", &sc.invites}, {"invites_refused", &sc.invites_refused},
+            {"invites_not_found", &sc.invites_not_found}, {"registers_accepted", &sc.registers_accepted},
+            {"registers_refused", &sc.registers_refused}, {"bad_input", &sc.bad_input}, {"echo_calls", &sc.echo_calls},
+        };
+        static constexpr const char* sip_help[] = {
+            "SIP requests outside sessions (REGISTER, OPTIONS, ...) seen by the user agent.",
+            "New INVITEs received (any outcome).",
+            "INVITEs refused by the inbound policy (challenged, rejected or ignored).",
+            "INVITEs for a user nobody serves (404).",
+            "REGISTERs the built-in registrar accepted (200).",
+            "REGISTERs the built-in registrar refused (403, 423, 400; challenges not counted).",
+            "Malformed SIP input received (logged once per source and interval).",
+            "Calls answered by the echo extension.",
+        };
+        for (std::size_t i = 0; i < std::size(sip_totals); ++i)
+            out.push_back(single(std::string("jigasi_ng_sip_") + sip_totals[i].first + "_total", sip_help[i], T::Counter,
+                                 static_cast<double>(sip_totals[i].second->load(std::memory_order_relaxed))));
+        out.push_back(single("jigasi_ng_sip_echo_calls_active", "Echo-extension calls in progress.", T::Gauge,
+                             static_cast<double>(sc.echo_calls_active.load(std::memory_order_relaxed))));
         MetricFamily build{"jigasi_ng_build_info", "Always 1; the labels describe the build.", T::Gauge, {}};
         build.metric.push_back(value_metric(T::Gauge, 1, {{"version", std::string(core::version())}}));
         out.push_back(std::move(build));

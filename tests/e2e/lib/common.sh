@@ -136,3 +136,4 @@ e2e_arm() {
 e2e_pass() { E2E_DONE=1; note "scenario passed"; }
 
 source "$E2E_DIR/lib/prosody.sh"
+source "$E2E_DIR/lib/jigasi.sh"

@@ -42,6 +42,7 @@ make_tones() {
     for hz in 440 660 1000; do
         [ -f "$d/tone${hz}.ul" ] && continue
         sox -n -r 8000 -c 1 -b 16 "$d/tone${hz}_8k.wav" synth 20 sine "$hz" vol 0.5
+        sox -n -r 16000 -c 1 -b 16 "$d/tone${hz}_16k.wav" synth 20 sine "$hz" vol 0.5
         sox -n -r 48000 -c 1 -b 16 "$d/tone${hz}_48k.wav" synth 20 sine "$hz" vol 0.5
         sox "$d/tone${hz}_8k.wav" -t ul "$d/tone${hz}.ul"
     done
@@ -99,11 +100,12 @@ start_baresip() {
         esac
         shift 2
     done
-    # aufile needs a mono S16 wav at exactly ausrc_srate, so Opus phones get the 48 kHz tone
-    case "$codecs" in opus*) srate=48000 ;; esac
+    # aufile needs a mono S16 wav at exactly ausrc_srate, so Opus phones get the 48 kHz tone and
+    # G.722 phones (baresip's codec name G722/16000/1) the 16 kHz one
+    case "$codecs" in opus*) srate=48000 ;; g722*|G722*) srate=16000 ;; esac
     if [ -z "$wav" ]; then
         make_tones
-        wav="$E2E_OUT/media/tone${hz:-440}_$([ $srate = 8000 ] && echo 8k || echo 48k).wav"
+        wav="$E2E_OUT/media/tone${hz:-440}_$((srate / 1000))k.wav"
         [ -f "$wav" ] || fail "bench bug: no tone file $wav (make_tones has 440, 660, 1000)"
     fi
     local d="$E2E_OUT/$name" ctrl=$((port + 10000)) cons=$((port + 11000)) rtp=$((20000 + (port - 15060) * 50))
@@ -131,6 +133,7 @@ dns_server		127.0.0.1:53
 module_path		/usr/lib/baresip/modules
 module			cons.so
 module			g711.so
+module			g722.so
 module			opus.so
 module			aufile.so
 module			aubridge.so
@@ -253,7 +256,7 @@ sipp_wait() {
     local name=$1 secs=$2 rc=0 calls
     wait_exit "$name" "$secs" || rc=$?
     if [ $rc -ne 0 ]; then
-        calls=$(grep -E 'Successful call|Failed call' "$E2E_OUT/$name.log" | awk '{print $1, $2, $(NF)}' | tr -s ' ' | paste -sd, -)
+        calls=$(grep -E 'Successful call|Failed call' "$E2E_OUT/$name.log" | awk '{print $1, $2, $(NF)}' | tr -s ' ' | paste -sd, - || true)
         fail "$name (${SIPP_XML[$name]}): SIPp exit code $rc [${calls:-no call statistics}] (see $name.log, $name/errors.log, $name/messages.log)"
     fi
     note "$name (${SIPP_XML[$name]}) done: exit 0"

@@ -1,0 +1,154 @@
+#include "app/sip_service.hpp"
+
+#include "sip/libre_bridge.hpp"
+#include "sip/registration.hpp"
+#include "sip/strand_op.hpp"
+#include "sip/user_agent.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace asio = boost::asio;
+
+namespace jigasi::app {
+
+struct sip_service::impl : std::enable_shared_from_this<impl> {
+    asio::io_context& ioc;
+    config::store& cfg;
+    core::health_registry& health;
+    core::gateway_stats& stats;
+    const core::logger& logger;
+    sip::signalling_strand strand;
+    std::unique_ptr<sip::libre_bridge> bridge;
+    std::unique_ptr<sip::user_agent> ua;
+    std::map<std::string, std::shared_ptr<sip::registration>> registrations;  ///< by account id
+    std::map<std::string, std::shared_ptr<sip::registration>> retiring;  ///< un-REGISTERing after a reload
+    asio::steady_timer tick;
+
+    impl(asio::io_context& io, config::store& c, core::health_registry& h, core::gateway_stats& s,
+         const core::logger& l)
+        : ioc(io), cfg(c), health(h), stats(s), logger(l), strand(asio::make_strand(io.get_executor())),
+          tick(strand) {}
+
+    // Strand: registrar expiry once a second, so /stats "registrations" drops when phones vanish.
+    asio::awaitable<void> housekeeping() {
+        auto self = shared_from_this();
+        for (;;) {
+            tick.expires_after(std::chrono::seconds(1));
+            auto [ec] = co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec || !ua) co_return;
+            ua->housekeeping();
+        }
+    }
+
+    // Strand: one registration per enabled account (issue 4 item 3).
+    void start_registration(const config::sip_account_config& a, const std::string& public_address) {
+        if (!a.enabled || !ua || !ua->stack()) return;
+        auto r = std::make_shared<sip::registration>(*bridge, ua->stack(), a,
+                                                     sip::registration_options{.public_address = public_address},
+                                                     health, stats.sip_accounts, logger);
+        registrations[a.id] = r;
+        (void)r->start();  // a bad URI is logged and shown in health; the entry stays until a reload
+    }
+
+    // Strand: un-REGISTER every account, then `done` (after at most `wait`).
+    void stop_registrations(std::chrono::milliseconds wait, std::function<void()> done) {
+        auto left = std::make_shared<std::size_t>(registrations.size() + 1);
+        auto one_done = [left, done = std::move(done)] {
+            if (--*left == 0) done();
+        };
+        for (auto& [id, r] : registrations) r->stop(wait, one_done);
+        one_done();
+    }
+
+    // Strand: accounts added, removed or changed by a reload. A changed account starts again only
+    // once its un-REGISTER is answered (`retiring`): the old and the new registration share the
+    // Contact, and a late Expires: 0 would remove the fresh binding.
+    void reconfigure_registrations(const config::sip_config& sip) {
+        const auto before = registrations;
+        for (const auto& [id, r] : before) {
+            auto it = std::find_if(sip.accounts.begin(), sip.accounts.end(), [&](const auto& a) { return a.id == id; });
+            if (it != sip.accounts.end() && *it == r->account() && it->enabled) continue;
+            registrations.erase(id);
+            retiring[id] = r;
+            // Not capturing `r`: the callback runs inside r; destroying r there would pull the
+            // object out from under its own call. The posted step drops it afterwards.
+            r->stop(std::chrono::seconds(2), [w = weak_from_this(), id] {
+                if (auto self = w.lock()) asio::post(self->strand, [self, id] { self->retired(id); });
+            });
+        }
+        for (const auto& a : sip.accounts)
+            if (!registrations.contains(a.id) && !retiring.contains(a.id)) start_registration(a, sip.public_address);
+    }
+
+    // Strand: an account's un-REGISTER finished; start it again if the current config has it,
+    // else drop its metric series.
+    void retired(const std::string& id) {
+        retiring.erase(id);
+        const auto c = cfg.get();
+        auto it = std::find_if(c->sip.accounts.begin(), c->sip.accounts.end(), [&](const auto& a) { return a.id == id; });
+        if (it == c->sip.accounts.end()) return stats.sip_accounts.remove(id);
+        if (ua && !registrations.contains(id)) start_registration(*it, c->sip.public_address);
+    }
+};
+
+sip_service::sip_service(asio::io_context& ioc, config::store& cfg, core::health_registry& health,
+                         core::gateway_stats& stats, const core::logger& logger)
+    : impl_(std::make_shared<impl>(ioc, cfg, health, stats, logger)) {}
+
+sip_service::~sip_service() = default;
+
+asio::awaitable<std::error_code> sip_service::start() {
+    auto d = impl_;
+    std::error_code ec;
+    co_await sip::async_run_on_strand(d->strand, [&d, &ec] {
+        const auto c = d->cfg.get();
+        d->bridge = std::make_unique<sip::libre_bridge>(d->strand, core::log_channel(d->logger, "sip"));
+        d->ua = std::make_unique<sip::user_agent>(*d->bridge, d->health, d->stats, d->logger, c->sip, c->media);
+        auto* stats = &d->stats;
+        d->ua->set_bindings_observer([stats](std::size_t n) { stats->registrations.store(n); });
+        ec = d->ua->start();
+        if (ec) return;
+        asio::co_spawn(d->strand, d->housekeeping(), asio::detached);
+        for (const auto& a : c->sip.accounts) d->start_registration(a, c->sip.public_address);
+    });
+    co_return ec;
+}
+
+asio::awaitable<void> sip_service::stop() {
+    auto d = impl_;
+    // Un-REGISTER first, while the stack still runs; a registrar that does not answer within 2 s
+    // does not hold up shutdown (the binding then expires on its own).
+    std::function<void(sip::completion)> unregister = [d](sip::completion done) {
+        d->tick.cancel();
+        d->stop_registrations(std::chrono::seconds(2), [done] { done.complete({}); });
+    };
+    co_await sip::async_on_strand(d->strand, std::move(unregister));
+    co_await sip::async_run_on_strand(d->strand, [&d] {
+        d->registrations.clear();
+        d->retiring.clear();  // frees without waiting: their un-REGISTER was sent already
+        if (d->ua) d->ua->stop();
+        d->ua.reset();
+        if (d->bridge) d->bridge->stop();
+        d->stats.registrations.store(0);
+    });
+}
+
+void sip_service::reconfigure(const config::config& after) {
+    asio::post(impl_->strand, [d = impl_, sip = after.sip] {
+        if (!d->ua) return;
+        d->ua->reconfigure(sip);
+        d->reconfigure_registrations(sip);
+    });
+}
+
+}  // namespace jigasi::app

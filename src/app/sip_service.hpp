@@ -1,0 +1,38 @@
+#pragma once
+// The SIP side of the process: the signalling strand, the libre bridge on it, the user agent
+// (listeners, registrar, echo extension) and its housekeeping. app.cpp starts and stops it.
+
+#include "config/store.hpp"
+#include "core/health.hpp"
+#include "core/log.hpp"
+#include "core/stats.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <system_error>
+
+namespace jigasi::app {
+
+class sip_service {
+public:
+    sip_service(boost::asio::io_context& ioc, config::store& cfg, core::health_registry& health,
+                core::gateway_stats& stats, const core::logger& logger);
+    ~sip_service();
+
+    /// Opens the listeners; an error if no listener could be opened.
+    boost::asio::awaitable<std::error_code> start();
+
+    /// Hangs up the SIP side's own calls, closes listeners, frees libre's objects.
+    boost::asio::awaitable<void> stop();
+
+    /// Live settings (registrar users, policies, echo extension, codecs, headers).
+    void reconfigure(const config::config& after);
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace jigasi::app

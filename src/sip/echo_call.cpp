@@ -1,0 +1,270 @@
+#include "sip/echo_call.hpp"
+
+#include "sip/libre.hpp"
+#include "sip/msg.hpp"
+#include "sip/sdp.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace jigasi::sip {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr auto media_timeout = 30s;      // no RTP for this long: the caller is gone, send BYE
+constexpr auto max_duration = 1h;        // an echo test is short; do not hold a port forever
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+struct echo_calls::call : std::enable_shared_from_this<call> {
+    echo_calls* owner = nullptr;
+    core::log_channel log;
+    struct sipsess* sess = nullptr;
+    asio::strand<asio::any_io_executor> relay_strand;
+    udp::socket rtp, rtcp;
+    sdp::local_capabilities local;
+    media::description offer;        ///< ours, for a late-offer call
+    std::atomic<bool> ended{false};
+    std::uint32_t ssrc = 0;
+
+    call(echo_calls* o, core::log_channel l, asio::any_io_executor ex)
+        : owner(o), log(std::move(l)), relay_strand(asio::make_strand(ex)), rtp(relay_strand), rtcp(relay_strand) {}
+
+    /// An even port and the next one, both free, from the configured range (RFC 3550 11).
+    bool bind(const config::media_config& m) {
+        std::mt19937 rng(std::random_device{}());
+        const unsigned pairs = (m.max_port - m.min_port) / 2;
+        for (int attempt = 0; attempt < 64 && pairs > 0; ++attempt) {
+            const auto port = static_cast<std::uint16_t>(m.min_port + 2 * (rng() % pairs));
+            boost::system::error_code ec;
+            rtp.open(udp::v4(), ec);
+            if (!ec) rtp.bind({udp::v4(), port}, ec);
+            if (!ec) rtcp.open(udp::v4(), ec);
+            if (!ec) rtcp.bind({udp::v4(), static_cast<std::uint16_t>(port + 1)}, ec);
+            if (!ec) return true;
+            rtp.close(ec);
+            rtcp.close(ec);
+        }
+        return false;
+    }
+
+    asio::awaitable<void> relay() {
+        auto self = shared_from_this();
+        std::array<std::uint8_t, 2048> buf{};
+        udp::endpoint from, latched;
+        asio::steady_timer idle(relay_strand);
+        const auto until = std::chrono::steady_clock::now() + max_duration;
+        const char* why = "max duration reached";
+        std::uint64_t packets = 0;
+        using namespace asio::experimental::awaitable_operators;
+        while (!ended && std::chrono::steady_clock::now() < until) {
+            idle.expires_after(media_timeout);
+            auto result = co_await (rtp.async_receive_from(asio::buffer(buf), from, tuple_awaitable) ||
+                                    idle.async_wait(tuple_awaitable));
+            if (result.index() == 1) {
+                why = packets ? "no RTP for 30 s" : "no RTP at all within 30 s";
+                break;
+            }
+            auto [ec, n] = std::get<0>(result);
+            if (ec) {
+                why = ec == asio::error::operation_aborted ? nullptr : "socket error";
+                break;
+            }
+            // RFC 3550 5.1: version 2 and at least a fixed header; anything else is not ours to echo.
+            if (n < 12 || (buf[0] >> 6) != 2) continue;
+            if (latched != from) {
+                log.info("RTP from ", from.address().to_string(), ":", from.port(), packets ? " (moved)" : "",
+                         ", echoing it back");
+                latched = from;  // symmetric RTP: answer where it comes from, not where SDP said
+            }
+            ++packets;
+            for (int i = 0; i < 4; ++i) buf[8 + i] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+            co_await rtp.async_send_to(asio::buffer(buf.data(), n), latched, tuple_awaitable);
+        }
+        if (ended) why = nullptr;  // hung up by signalling (BYE, shutdown): said there already
+        log.info("echo relay ends after ", packets, " packets", why ? std::string(": ") + why : std::string());
+        if (why && !ended) {
+            // Hang up from the signalling side.
+            asio::post(owner->bridge_.strand(), [self, why] {
+                if (!self->ended) self->owner->finished(self.get(), why);
+            });
+        }
+    }
+
+    void stop_media() {
+        asio::post(relay_strand, [self = shared_from_this()] {
+            boost::system::error_code ec;
+            self->rtp.close(ec);
+            self->rtcp.close(ec);
+        });
+    }
+};
+
+namespace {
+
+sdp::codec codec_named(const std::string& name) {
+    if (name == "opus") return sdp::opus();
+    if (name == "g722") return sdp::g722();
+    if (name == "pcma") return sdp::pcma();
+    return sdp::pcmu();
+}
+
+/// libre: set *descp to the answer for a re-INVITE's offer (hold, codec change).
+int on_offer(mbuf** descp, const sip_msg* msg, void* arg) {
+    auto* c = static_cast<echo_calls::call*>(arg);
+    auto offer = sdp::parse(body_of(msg));
+    if (!offer) return EPROTO;
+    auto ans = sdp::negotiate_answer(*offer, c->local);
+    if (!ans) return EPROTO;
+    const std::string text = sdp::serialize(ans->sdp);
+    *descp = mbuf_alloc(text.size());
+    if (!*descp) return ENOMEM;
+    mbuf_write_mem(*descp, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    mbuf_set_pos(*descp, 0);
+    c->log.info("re-INVITE: ", ans->media.codec.encoding, ", ", ans->media.dir == media::direction::sendrecv ? "active" : "on hold");
+    return 0;
+}
+
+/// libre: the SDP answer of a late-offer call arrived in the ACK.
+int on_answer(const sip_msg* msg, void* arg) {
+    auto* c = static_cast<echo_calls::call*>(arg);
+    auto answer = sdp::parse(body_of(msg));
+    if (!answer) return EPROTO;
+    auto media = sdp::apply_answer(c->offer, *answer);
+    if (!media) return EPROTO;
+    c->log.info("late offer answered in ACK: ", media->codec.encoding);
+    return 0;
+}
+
+void on_established(const sip_msg*, void* arg) { static_cast<echo_calls::call*>(arg)->log.info("established"); }
+
+void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
+    auto* c = static_cast<echo_calls::call*>(arg);
+    c->log.info("INFO ", str(msg->ctyp.type), "/", str(msg->ctyp.subtype), ": ", body_of(msg));
+    sip_treply(nullptr, stack, msg, 200, "OK");
+}
+
+void on_close(int err, const sip_msg* msg, void* arg) {
+    auto* c = static_cast<echo_calls::call*>(arg);
+    static thread_local std::string why;
+    // libre reports the caller's BYE as ECONNRESET without a message.
+    why = msg                  ? std::to_string(msg->scode) + " " + str(msg->reason)
+          : err == ECONNRESET  ? "BYE from the caller"
+          : err                ? std::strerror(err)
+                               : "closed";
+    c->owner->finished(c, why.c_str());
+}
+
+}  // namespace
+
+echo_calls::echo_calls(libre_bridge& bridge, core::log_channel log, config::sip_config sip, config::media_config media,
+                       core::gateway_stats::sip_counters& counters)
+    : bridge_(bridge), log_(std::move(log)), sip_(std::move(sip)), media_(media), counters_(counters) {}
+
+echo_calls::~echo_calls() { close_all(); }
+
+void echo_calls::accept(const sip_msg* msg, sipsess_sock* sock, struct ::sip* stack) {
+    auto c = std::make_shared<call>(this, log_.scoped("call echo-" + std::to_string(next_id_++) + " side=sip"),
+                                    bridge_.strand().get_inner_executor());
+    c->log.info("INVITE from ", source_of(msg), " (", str(msg->from.auri), ")");
+    if (!c->bind(media_)) {
+        c->log.error("no free RTP port pair in ", media_.min_port, "-", media_.max_port);
+        sip_treply(nullptr, stack, msg, 503, "No Media Port");
+        return;
+    }
+    // The address the caller can reach: the configured public one, else the local address the
+    // kernel uses toward the caller (a socket bound to 0.0.0.0 has no address to state).
+    std::string address = sip_.public_address;
+    if (address.empty()) {
+        char text[64] = {0};
+        sa_ntop(&msg->src, text, sizeof text);
+        boost::system::error_code ec;
+        udp::socket probe(c->relay_strand);
+        probe.connect({asio::ip::make_address(text, ec), 9}, ec);
+        address = ec ? "127.0.0.1" : probe.local_endpoint(ec).address().to_string();
+    }
+    c->local.address = address;
+    c->local.port = c->rtp.local_endpoint().port();
+    c->local.codecs.clear();
+    for (const auto& name : sip_.codecs) c->local.codecs.push_back(codec_named(name));
+    c->local.ptime = sip_.ptime_ms;
+    c->local.srtp = sdp::srtp_policy::off;  // reflecting SRTP needs the media pipeline
+    c->ssrc = std::random_device{}();
+
+    std::string sdp_text;
+    const std::string body = body_of(msg);
+    if (!body.empty()) {
+        auto offer = sdp::parse(body);
+        auto ans = offer ? sdp::negotiate_answer(*offer, c->local) : sdp::result<sdp::answer>(offer.err());
+        if (!ans) {
+            const int status = sdp::sip_status(ans.err().code);
+            c->log.notice("offer refused with ", status, ": ", ans.err().diagnostic);
+            sip_treplyf(nullptr, nullptr, stack, msg, false, static_cast<uint16_t>(status),
+                        status == 488 ? "Not Acceptable Here" : "Bad Request",
+                        "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", ans.err().diagnostic.c_str());
+            return;
+        }
+        c->log.info("offer answered: ", ans->media.codec.encoding, "/", ans->media.codec.clock_rate,
+                    " pt ", int(ans->media.codec.pt), ", caller RTP ", ans->media.remote_address, ":", ans->media.remote_port);
+        sdp_text = sdp::serialize(ans->sdp);
+    } else {
+        auto offer = sdp::build_offer(c->local);
+        if (!offer) {
+            sip_treply(nullptr, stack, msg, 500, "Internal Server Error");
+            return;
+        }
+        c->offer = *offer;
+        sdp_text = sdp::serialize(c->offer);
+        c->log.info("late offer: our offer goes in the 200");
+    }
+    mbuf* desc = mbuf_alloc(sdp_text.size());
+    mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(sdp_text.data()), sdp_text.size());
+    mbuf_set_pos(desc, 0);
+    const int err = sipsess_accept(&c->sess, sock, msg, 200, "OK", sip_.echo_extension.c_str(), "application/sdp",
+                                   desc, nullptr, nullptr, false, on_offer, on_answer, on_established, on_info,
+                                   nullptr, on_close, c.get(), "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
+    mem_deref(desc);
+    if (err) {
+        c->log.error("sipsess_accept failed: ", std::strerror(err));
+        sip_treply(nullptr, stack, msg, 500, "Internal Server Error");
+        return;
+    }
+    calls_.emplace(c.get(), c);
+    ++counters_.echo_calls;
+    counters_.echo_calls_active = calls_.size();
+    asio::co_spawn(c->relay_strand, [c]() { return c->relay(); }, asio::detached);
+}
+
+void echo_calls::finished(call* c, const char* why) {
+    auto it = calls_.find(c);
+    if (it == calls_.end()) return;
+    auto keep = it->second;
+    calls_.erase(it);
+    counters_.echo_calls_active = calls_.size();
+    keep->ended = true;
+    keep->log.info("ended: ", why);
+    keep->sess = static_cast<struct sipsess*>(mem_deref(keep->sess));  // sends BYE if still up
+    keep->stop_media();
+}
+
+void echo_calls::close_all() {
+    while (!calls_.empty()) finished(calls_.begin()->first, "shutting down");
+}
+
+}  // namespace jigasi::sip
