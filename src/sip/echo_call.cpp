@@ -1,5 +1,6 @@
 #include "sip/echo_call.hpp"
 
+#include "sip/info.hpp"
 #include "sip/libre.hpp"
 #include "sip/msg.hpp"
 #include "sip/sdp.hpp"
@@ -156,7 +157,15 @@ void on_established(const sip_msg*, void* arg) { static_cast<echo_calls::call*>(
 
 void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
     auto* c = static_cast<echo_calls::call*>(arg);
-    c->log.info("INFO ", str(msg->ctyp.type), "/", str(msg->ctyp.subtype), ": ", body_of(msg));
+    const std::string type = str(msg->ctyp.type) + "/" + str(msg->ctyp.subtype);
+    const auto r = info::parse(type, body_of(msg));
+    if (!r.value) {
+        c->log.notice("INFO not understood: ", r.error);
+        sip_treply(nullptr, stack, msg, 415, "Unsupported Media Type");
+        return;
+    }
+    if (const auto* d = std::get_if<info::dtmf>(&*r.value)) c->log.info("INFO DTMF key ", d->key);
+    else c->log.info("INFO JSON message (no conference on an echo call)");
     sip_treply(nullptr, stack, msg, 200, "OK");
 }
 
