@@ -108,7 +108,9 @@ class Call {
     // Hang up when the transport fails, and (audio scenarios) N seconds after DTLS came up.
     const poll = setInterval(() => {
       if (this.ended || this.peer !== p) return clearInterval(poll);
-      if (p.events.failed) { clearInterval(poll); this.hangup("failed-transport", "ICE or DTLS failed"); }
+      // The delay lets the bridge's own stats poll see the failure before the session ends;
+      // on a loaded machine an instant hang-up closed its PeerConnection first.
+      if (p.events.failed) { clearInterval(poll); setTimeout(() => this.hangup("failed-transport", "ICE or DTLS failed"), 1500); }
       if (p.events.dtlsConnected && this.o.seconds > 0 && generation === 0) {
         clearInterval(poll);
         setTimeout(() => this.hangup("success", "test finished"), this.o.seconds * 1000);
