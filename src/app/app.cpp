@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "app/api_routes.hpp"
 #include "app/shutdown.hpp"
 #include "app/sip_service.hpp"
 #include "core/task_group.hpp"
@@ -124,6 +125,7 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
+    add_api_routes(impl_->routes, {cfg, impl_->sip});
 }
 
 app::~app() = default;

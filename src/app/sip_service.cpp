@@ -143,6 +143,23 @@ asio::awaitable<void> sip_service::stop() {
     });
 }
 
+asio::awaitable<sip::dial_outcome> sip_service::dial_echo(sip::dial_request req, sip::dial_options opts) {
+    auto d = impl_;
+    std::function<void(sip::completion)> place = [&d, &req, &opts](sip::completion done) {
+        if (!d->ua) {
+            sip::dial_outcome o;
+            o.reason = "the SIP stack is not running";
+            return done.complete({}, o);
+        }
+        d->ua->dial_echo(req, opts, [done](const sip::dial_outcome& o) { done.complete({}, o); });
+    };
+    auto r = co_await sip::async_on_strand(d->strand, std::move(place));
+    if (const auto* o = std::any_cast<sip::dial_outcome>(&r.value)) co_return *o;
+    sip::dial_outcome o;
+    o.reason = r.ec ? r.ec.message() : "no outcome";
+    co_return o;
+}
+
 void sip_service::reconfigure(const config::config& after) {
     asio::post(impl_->strand, [d = impl_, sip = after.sip] {
         if (!d->ua) return;

@@ -6,6 +6,7 @@
 #include "core/health.hpp"
 #include "core/log.hpp"
 #include "core/stats.hpp"
+#include "sip/echo_call.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +27,10 @@ public:
 
     /// Hangs up the SIP side's own calls, closes listeners, frees libre's objects.
     boost::asio::awaitable<void> stop();
+
+    /// An outgoing echo test call: completes when it is answered or has failed (the call itself
+    /// goes on, echoing, until either side hangs up or opts.max_duration).
+    boost::asio::awaitable<sip::dial_outcome> dial_echo(sip::dial_request req, sip::dial_options opts);
 
     /// Live settings (registrar users, policies, echo extension, codecs, headers).
     void reconfigure(const config::config& after);

@@ -39,6 +39,8 @@ struct http_config {
     unsigned idle_timeout_s = 60;          ///< keep-alive connection closed after this idle time
     unsigned max_connections = 256;
     bool shutdown_enabled = true;          ///< POST /about/shutdown allowed
+    /// Bearer token of the REST API (/api/v1/...); empty: the API answers 403. Not logged.
+    std::string api_token;
     friend bool operator==(const http_config&, const http_config&) = default;
 };
 

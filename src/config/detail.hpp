@@ -51,6 +51,7 @@ void fields(V&& v, S&... s) {
     v(field{"idle_timeout_s"}, s.idle_timeout_s...);
     v(field{"max_connections"}, s.max_connections...);
     v(field{"shutdown_enabled"}, s.shutdown_enabled...);
+    v(field{"api_token"}, s.api_token...);
 }
 
 template <class V, class... S> requires all_are<xmpp_control_config, S...>

@@ -14,10 +14,11 @@ namespace {
 
 // Keep in step with the subsystems: a key belongs here only once its owner re-reads it from the
 // store on change. log.* is a prefix because the logger re-reads its whole section.
-constexpr std::array<std::string_view, 12> live_keys = {
+constexpr std::array<std::string_view, 13> live_keys = {
     "server.drain_timeout_s",  "server.region",          "server.conferences_threshold",
     "http.max_header_bytes",   "http.max_body_bytes",    "http.read_timeout_s",
     "http.idle_timeout_s",     "http.max_connections",   "http.shutdown_enabled",
+    "http.api_token",
     "xmpp.reconnect_min_s",    "xmpp.reconnect_max_s",   "xmpp.connect_timeout_s",
 };
 

@@ -273,6 +273,8 @@ std::vector<problem> detail::warnings(const config& cfg) {
     if (cfg.http.shutdown_enabled && !loopback(cfg.http.address))
         c.error("http.shutdown_enabled",
                 "POST /about/shutdown is reachable from the network on " + cfg.http.address);
+    if (!cfg.http.api_token.empty() && cfg.http.api_token.size() < 16)
+        c.error("http.api_token", "shorter than 16 characters: easy to guess; it controls calls");
     if (cfg.media.min_port % 2 != 0)
         c.error("media.min_port", "odd; RTP ports are conventionally even (RFC 3550 section 11)");
     return std::move(c.out);

@@ -1,4 +1,4 @@
-#include "sip/echo_call.hpp"
+#include "sip/echo_call_detail.hpp"
 
 #include "sip/info.hpp"
 #include "sip/libre.hpp"
@@ -29,95 +29,22 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr auto media_timeout = 30s;      // no RTP for this long: the caller is gone, send BYE
-constexpr auto max_duration = 1h;        // an echo test is short; do not hold a port forever
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
-struct echo_calls::call : std::enable_shared_from_this<call> {
-    echo_calls* owner = nullptr;
-    core::log_channel log;
-    struct sipsess* sess = nullptr;
-    asio::strand<asio::any_io_executor> relay_strand;
-    udp::socket rtp, rtcp;
-    sdp::local_capabilities local;
-    media::description offer;        ///< ours, for a late-offer call
-    std::atomic<bool> ended{false};
-    std::uint32_t ssrc = 0;
+namespace echo_detail {
 
-    call(echo_calls* o, core::log_channel l, asio::any_io_executor ex)
-        : owner(o), log(std::move(l)), relay_strand(asio::make_strand(ex)), rtp(relay_strand), rtcp(relay_strand) {}
-
-    /// An even port and the next one, both free, from the configured range (RFC 3550 11).
-    bool bind(const config::media_config& m) {
-        std::mt19937 rng(std::random_device{}());
-        const unsigned pairs = (m.max_port - m.min_port) / 2;
-        for (int attempt = 0; attempt < 64 && pairs > 0; ++attempt) {
-            const auto port = static_cast<std::uint16_t>(m.min_port + 2 * (rng() % pairs));
-            boost::system::error_code ec;
-            rtp.open(udp::v4(), ec);
-            if (!ec) rtp.bind({udp::v4(), port}, ec);
-            if (!ec) rtcp.open(udp::v4(), ec);
-            if (!ec) rtcp.bind({udp::v4(), static_cast<std::uint16_t>(port + 1)}, ec);
-            if (!ec) return true;
-            rtp.close(ec);
-            rtcp.close(ec);
-        }
-        return false;
-    }
-
-    asio::awaitable<void> relay() {
-        auto self = shared_from_this();
-        std::array<std::uint8_t, 2048> buf{};
-        udp::endpoint from, latched;
-        asio::steady_timer idle(relay_strand);
-        const auto until = std::chrono::steady_clock::now() + max_duration;
-        const char* why = "max duration reached";
-        std::uint64_t packets = 0;
-        using namespace asio::experimental::awaitable_operators;
-        while (!ended && std::chrono::steady_clock::now() < until) {
-            idle.expires_after(media_timeout);
-            auto result = co_await (rtp.async_receive_from(asio::buffer(buf), from, tuple_awaitable) ||
-                                    idle.async_wait(tuple_awaitable));
-            if (result.index() == 1) {
-                why = packets ? "no RTP for 30 s" : "no RTP at all within 30 s";
-                break;
-            }
-            auto [ec, n] = std::get<0>(result);
-            if (ec) {
-                why = ec == asio::error::operation_aborted ? nullptr : "socket error";
-                break;
-            }
-            // RFC 3550 5.1: version 2 and at least a fixed header; anything else is not ours to echo.
-            if (n < 12 || (buf[0] >> 6) != 2) continue;
-            if (latched != from) {
-                log.info("RTP from ", from.address().to_string(), ":", from.port(), packets ? " (moved)" : "",
-                         ", echoing it back");
-                latched = from;  // symmetric RTP: answer where it comes from, not where SDP said
-            }
-            ++packets;
-            for (int i = 0; i < 4; ++i) buf[8 + i] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-            co_await rtp.async_send_to(asio::buffer(buf.data(), n), latched, tuple_awaitable);
-        }
-        if (ended) why = nullptr;  // hung up by signalling (BYE, shutdown): said there already
-        log.info("echo relay ends after ", packets, " packets", why ? std::string(": ") + why : std::string());
-        if (why && !ended) {
-            // Hang up from the signalling side.
-            asio::post(owner->bridge_.strand(), [self, why] {
-                if (!self->ended) self->owner->finished(self.get(), why);
-            });
-        }
-    }
-
-    void stop_media() {
-        asio::post(relay_strand, [self = shared_from_this()] {
-            boost::system::error_code ec;
-            self->rtp.close(ec);
-            self->rtcp.close(ec);
-        });
-    }
-};
-
-namespace {
+std::string local_address_toward(const std::string& host, const asio::any_io_executor& ex) {
+    boost::system::error_code ec;
+    auto target = asio::ip::make_address(host, ec);
+    // A name: the address of the default route (TEST-NET-1 is never answered; connecting a UDP
+    // socket sends nothing).
+    if (ec) target = asio::ip::make_address("192.0.2.1");
+    udp::socket probe(ex);
+    probe.connect({target, 9}, ec);
+    if (ec) return "127.0.0.1";
+    return probe.local_endpoint(ec).address().to_string();
+}
 
 sdp::codec codec_named(const std::string& name) {
     if (name == "opus") return sdp::opus();
@@ -149,11 +76,25 @@ int on_answer(const sip_msg* msg, void* arg) {
     if (!answer) return EPROTO;
     auto media = sdp::apply_answer(c->offer, *answer);
     if (!media) return EPROTO;
-    c->log.info("late offer answered in ACK: ", media->codec.encoding);
+    // Our offer went in the 200 (late offer, answer in the ACK) or in our INVITE (outgoing call).
+    c->log.info(c->on_outcome ? "answer in the 200: " : "late offer answered in ACK: ", media->codec.encoding);
+    c->outcome.codec = media->codec.encoding;
     return 0;
 }
 
-void on_established(const sip_msg*, void* arg) { static_cast<echo_calls::call*>(arg)->log.info("established"); }
+void on_established(const sip_msg*, void* arg) {
+    auto* c = static_cast<echo_calls::call*>(arg);
+    c->log.info("established");
+    if (!c->on_outcome) return;
+    c->outcome.answered = true;
+    c->outcome.status = 200;
+    c->outcome.reason = "OK";
+    c->outcome.answer_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - c->dialled_at).count());
+    if (c->ring_timer) c->ring_timer->cancel();
+    c->report();
+    asio::co_spawn(c->relay_strand, [self = c->shared_from_this()]() { return self->relay(); }, asio::detached);
+}
 
 void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
     auto* c = static_cast<echo_calls::call*>(arg);
@@ -172,15 +113,64 @@ void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
 void on_close(int err, const sip_msg* msg, void* arg) {
     auto* c = static_cast<echo_calls::call*>(arg);
     static thread_local std::string why;
+    if (msg && c->on_outcome) {  // an outgoing call refused (486, 404, 487 ...)
+        c->outcome.status = msg->scode;
+        c->outcome.reason = str(msg->reason);
+    }
     // libre reports the caller's BYE as ECONNRESET without a message.
     why = msg                  ? std::to_string(msg->scode) + " " + str(msg->reason)
-          : err == ECONNRESET  ? "BYE from the caller"
+          : err == ECONNRESET  ? "BYE from the other side"
           : err                ? std::strerror(err)
                                : "closed";
     c->owner->finished(c, why.c_str());
 }
 
-}  // namespace
+}  // namespace echo_detail
+
+using namespace echo_detail;
+
+asio::awaitable<void> echo_calls::call::relay() {
+    auto self = shared_from_this();
+    std::array<std::uint8_t, 2048> buf{};
+    udp::endpoint from, latched;
+    asio::steady_timer idle(relay_strand);
+    const auto until = std::chrono::steady_clock::now() + limit;
+    const char* why = "max duration reached";
+    std::uint64_t packets = 0;
+    using namespace asio::experimental::awaitable_operators;
+    while (!ended && std::chrono::steady_clock::now() < until) {
+        idle.expires_after(media_timeout);
+        auto result = co_await (rtp.async_receive_from(asio::buffer(buf), from, tuple_awaitable) ||
+                                idle.async_wait(tuple_awaitable));
+        if (result.index() == 1) {
+            why = packets ? "no RTP for 30 s" : "no RTP at all within 30 s";
+            break;
+        }
+        auto [ec, n] = std::get<0>(result);
+        if (ec) {
+            why = ec == asio::error::operation_aborted ? nullptr : "socket error";
+            break;
+        }
+        // RFC 3550 5.1: version 2 and at least a fixed header; anything else is not ours to echo.
+        if (n < 12 || (buf[0] >> 6) != 2) continue;
+        if (latched != from) {
+            log.info("RTP from ", from.address().to_string(), ":", from.port(), packets ? " (moved)" : "",
+                     ", echoing it back");
+            latched = from;  // symmetric RTP: answer where it comes from, not where SDP said
+        }
+        ++packets;
+        for (int i = 0; i < 4; ++i) buf[8 + i] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+        co_await rtp.async_send_to(asio::buffer(buf.data(), n), latched, tuple_awaitable);
+    }
+    if (ended) why = nullptr;  // hung up by signalling (BYE, shutdown): said there already
+    log.info("echo relay ends after ", packets, " packets", why ? std::string(": ") + why : std::string());
+    if (why && !ended) {
+        // Hang up from the signalling side.
+        asio::post(owner->bridge_.strand(), [self, why] {
+            if (!self->ended) self->owner->finished(self.get(), why);
+        });
+    }
+}
 
 echo_calls::echo_calls(libre_bridge& bridge, core::log_channel log, config::sip_config sip, config::media_config media,
                        core::gateway_stats::sip_counters& counters)
@@ -199,16 +189,9 @@ void echo_calls::accept(const sip_msg* msg, sipsess_sock* sock, struct ::sip* st
     }
     // The address the caller can reach: the configured public one, else the local address the
     // kernel uses toward the caller (a socket bound to 0.0.0.0 has no address to state).
-    std::string address = sip_.public_address;
-    if (address.empty()) {
-        char text[64] = {0};
-        sa_ntop(&msg->src, text, sizeof text);
-        boost::system::error_code ec;
-        udp::socket probe(c->relay_strand);
-        probe.connect({asio::ip::make_address(text, ec), 9}, ec);
-        address = ec ? "127.0.0.1" : probe.local_endpoint(ec).address().to_string();
-    }
-    c->local.address = address;
+    char peer[64] = {0};
+    sa_ntop(&msg->src, peer, sizeof peer);
+    c->local.address = sip_.public_address.empty() ? local_address_toward(peer, c->relay_strand) : sip_.public_address;
     c->local.port = c->rtp.local_endpoint().port();
     c->local.codecs.clear();
     for (const auto& name : sip_.codecs) c->local.codecs.push_back(codec_named(name));
@@ -268,6 +251,11 @@ void echo_calls::finished(call* c, const char* why) {
     counters_.echo_calls_active = calls_.size();
     keep->ended = true;
     keep->log.info("ended: ", why);
+    if (keep->ring_timer) keep->ring_timer->cancel();
+    if (keep->on_outcome) {  // an outgoing call that ends before it was answered
+        if (keep->outcome.reason.empty()) keep->outcome.reason = why;
+        keep->report();
+    }
     keep->sess = static_cast<struct sipsess*>(mem_deref(keep->sess));  // sends BYE if still up
     keep->stop_media();
 }

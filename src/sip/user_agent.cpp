@@ -170,6 +170,30 @@ int user_agent::add_transport(const config::sip_listen_config& l, const std::str
     return err;
 }
 
+void user_agent::dial_echo(const dial_request& req, const dial_options& opts,
+                           std::function<void(const dial_outcome&)> done) {
+    dial_outcome refused;
+    if (!stack_ || !echo_) {
+        refused.reason = "the SIP stack is not running";
+        done(refused);
+        return;
+    }
+    // From names us by the public address, else by a concrete listener address.
+    std::string host = cfg_.public_address;
+    for (const auto& l : cfg_.listen)
+        if (host.empty() && l.address != "0.0.0.0" && l.address != "::") host = l.address;
+    if (host.empty()) host = "localhost";
+    auto r = resolve_dial(cfg_, registrar_, std::chrono::steady_clock::now(), host, req);
+    if (!r.target) {
+        log_.notice("echo call to ", req.to, " not placed: ", r.error);
+        refused.failure = r.failure;
+        refused.reason = r.error;
+        done(refused);
+        return;
+    }
+    echo_->dial(*r.target, opts, sessions_, std::move(done));
+}
+
 std::size_t user_agent::echo_calls_active() const { return echo_ ? echo_->active() : 0; }
 
 void user_agent::reconfigure(const config::sip_config& sip) {

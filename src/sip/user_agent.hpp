@@ -9,6 +9,7 @@
 #include "core/health.hpp"
 #include "core/log.hpp"
 #include "core/stats.hpp"
+#include "sip/echo_call.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/registrar.hpp"
 
@@ -50,6 +51,10 @@ public:
     void stop();
 
     void set_invite_handler(invite_handler h) { invite_handler_ = std::move(h); }
+
+    /// An outgoing echo test call (echo_call.hpp): routes `req` (dial.hpp) and calls; `done`
+    /// runs on the strand once, with the outcome.
+    void dial_echo(const dial_request& req, const dial_options& opts, std::function<void(const dial_outcome&)> done);
 
     /// Called with the registrar's binding count whenever it may have changed.
     void set_bindings_observer(std::function<void(std::size_t)> f) { bindings_observer_ = std::move(f); }

@@ -11,6 +11,7 @@
 #   sip_probe PORT [SECS]                wait until something answers OPTIONS on 127.0.0.1:PORT
 #   start_baresip NAME USER PORT [--registrar HOST:PORT|none] [--password PW] [--tone HZ|--wav FILE]
 #                 [--codecs pcmu|pcma|opus/48000/2,..] [--answermode auto|manual] [--params ';k=v']
+#                 [--cafile PEM]         (PEM: trusted server certificates for sips/TLS calls)
 #                                        headless baresip; ctrl_tcp on PORT+10000, cons on PORT+11000,
 #                                        RTP 20000+(PORT-15060)*50 (+49); recordings in NAME/rec
 #   baresip_wait_registered NAME [SECS]  fails "NAME could not register: <status>" on 401/403/timeout
@@ -86,7 +87,7 @@ start_kamailio() {
 start_baresip() {
     local name=$1 user=$2 port=$3
     shift 3
-    local reg="127.0.0.1:$KAMAILIO_PORT" pass=${SIP_PASSWORDS[$user]:-secret} wav="" codecs=pcmu am=auto params="" srate=8000 hz=""
+    local reg="127.0.0.1:$KAMAILIO_PORT" pass=${SIP_PASSWORDS[$user]:-secret} wav="" codecs=pcmu am=auto params="" srate=8000 hz="" cafile=""
     while [ $# -gt 0 ]; do
         case "$1" in
         --registrar) reg=$2 ;;
@@ -96,6 +97,7 @@ start_baresip() {
         --codecs) codecs=$2 ;;
         --answermode) am=$2 ;;
         --params) params=$2 ;;
+        --cafile) cafile=$2 ;;
         *) fail "bench bug: start_baresip: unknown option $1" ;;
         esac
         shift 2
@@ -148,6 +150,8 @@ snd_path		$d/rec
 menu_bell		no
 ringback_disabled	yes
 CFG
+    # TLS: the server certificates baresip accepts (libre verifies the chain against it)
+    [ -n "$cafile" ] && printf 'sip_cafile\t\t%s\n' "$cafile" >> "$d/config"
     # regint=0: no REGISTER (registrarless, e.g. called directly by IP)
     if [ "$reg" = none ]; then
         echo "<sip:$user@127.0.0.1:$port;transport=udp>;answermode=$am;audio_codecs=$codecs;regint=0$params" > "$d/accounts"

@@ -44,6 +44,7 @@ TEST_CASE("diff classifies live and restart keys", "[config]") {
     b.http.idle_timeout_s = 1;
     b.http.max_connections = 1;
     b.http.shutdown_enabled = false;
+    b.http.api_token = "0123456789abcdef";
     b.xmpp.reconnect_min_s = 2;
     b.xmpp.reconnect_max_s = 3;
     b.xmpp.connect_timeout_s = 4;
@@ -58,7 +59,7 @@ TEST_CASE("diff classifies live and restart keys", "[config]") {
           std::vector<std::string>{"server.drain_timeout_s", "server.region", "server.conferences_threshold",
                                    "log.level", "log.subsystems", "log.timestamps", "http.max_header_bytes",
                                    "http.max_body_bytes", "http.read_timeout_s", "http.idle_timeout_s",
-                                   "http.max_connections", "http.shutdown_enabled", "xmpp.reconnect_min_s",
+                                   "http.max_connections", "http.shutdown_enabled", "http.api_token", "xmpp.reconnect_min_s",
                                    "xmpp.reconnect_max_s", "xmpp.connect_timeout_s"});
     CHECK(paths(changes, false) ==
           std::vector<std::string>{"server.threads", "http.address", "http.port", "xmpp.servers[0].host",
