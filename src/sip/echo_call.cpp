@@ -137,6 +137,7 @@ asio::awaitable<void> echo_calls::call::relay() {
     const auto until = std::chrono::steady_clock::now() + limit;
     const char* why = "max duration reached";
     std::uint64_t packets = 0;
+    unsigned moves = 0;
     using namespace asio::experimental::awaitable_operators;
     while (!ended && std::chrono::steady_clock::now() < until) {
         idle.expires_after(media_timeout);
@@ -154,8 +155,12 @@ asio::awaitable<void> echo_calls::call::relay() {
         // RFC 3550 5.1: version 2 and at least a fixed header; anything else is not ours to echo.
         if (n < 12 || (buf[0] >> 6) != 2) continue;
         if (latched != from) {
-            log.info("RTP from ", from.address().to_string(), ":", from.port(), packets ? " (moved)" : "",
-                     ", echoing it back");
+            // A source that keeps changing (two senders, a NAT rebinding each packet) is logged
+            // at info the first times only: the log must not grow with the packet rate.
+            ++moves;
+            log.log(moves <= 3 ? core::log_level::info : core::log_level::debug, "RTP from ",
+                    from.address().to_string(), ":", from.port(), packets ? " (moved)" : "", ", echoing it back",
+                    moves == 3 ? "; further moves are logged at debug level" : "");
             latched = from;  // symmetric RTP: answer where it comes from, not where SDP said
         }
         ++packets;
@@ -228,7 +233,8 @@ void echo_calls::accept(const sip_msg* msg, sipsess_sock* sock, struct ::sip* st
     mbuf* desc = mbuf_alloc(sdp_text.size());
     mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(sdp_text.data()), sdp_text.size());
     mbuf_set_pos(desc, 0);
-    const int err = sipsess_accept(&c->sess, sock, msg, 200, "OK", sip_.echo_extension.c_str(), "application/sdp",
+    const std::string cuser = contact_user(sip_.echo_extension, sip_.public_address, sa_port(&msg->dst), msg->tp);
+    const int err = sipsess_accept(&c->sess, sock, msg, 200, "OK", cuser.c_str(), "application/sdp",
                                    desc, nullptr, nullptr, false, on_offer, on_answer, on_established, on_info,
                                    nullptr, on_close, c.get(), "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
     mem_deref(desc);

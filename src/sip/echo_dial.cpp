@@ -47,6 +47,25 @@ std::string first_hop_host(const dial_target& t) {
     return uri.substr(start, uri.find_first_of(":;>", start) - start);
 }
 
+/// The transport libre takes for the first hop (RFC 3263 4.1: the transport parameter, TLS for sips).
+sip_transp first_hop_transport(const dial_target& t) {
+    const std::string& uri = t.route.empty() ? t.request_uri : t.route;
+    if (uri.starts_with("sips:") || uri.find("transport=tls") != std::string::npos) return SIP_TRANSP_TLS;
+    if (uri.find("transport=tcp") != std::string::npos) return SIP_TRANSP_TCP;
+    return SIP_TRANSP_UDP;
+}
+
+/// Our Contact: with a public address, the port of our listener on that transport.
+std::string contact_for(const dial_target& t, const config::sip_config& sip) {
+    const sip_transp tp = first_hop_transport(t);
+    const auto want = tp == SIP_TRANSP_TLS ? config::sip_transport::tls
+                      : tp == SIP_TRANSP_TCP ? config::sip_transport::tcp : config::sip_transport::udp;
+    std::uint16_t port = tp == SIP_TRANSP_TLS ? 5061 : 5060;
+    for (const auto& l : sip.listen)
+        if (l.transport == want) { port = l.port; break; }
+    return contact_user(t.contact_user, sip.public_address, port, tp);
+}
+
 }  // namespace
 
 void echo_calls::dial(const dial_target& target, const dial_options& opts, sipsess_sock* sock,
@@ -96,10 +115,11 @@ void echo_calls::dial(const dial_target& target, const dial_options& opts, sipse
     mbuf_write_mem(desc, reinterpret_cast<const uint8_t*>(text.data()), text.size());
     mbuf_set_pos(desc, 0);
     const char* routev[] = {target.route.c_str()};
+    const std::string cuser = contact_for(target, sip_);
     c->dialled_at = std::chrono::steady_clock::now();
     const int err = sipsess_connect(
         &c->sess, sock, target.request_uri.c_str(), target.from_name.empty() ? nullptr : target.from_name.c_str(),
-        target.from_uri.c_str(), target.contact_user.c_str(), target.route.empty() ? nullptr : routev,
+        target.from_uri.c_str(), cuser.c_str(), target.route.empty() ? nullptr : routev,
         target.route.empty() ? 0 : 1, "application/sdp", desc, on_auth, c.get(), false, on_offer, on_answer,
         on_progress, on_established, on_info, nullptr, on_close, c.get(),
         "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");

@@ -93,4 +93,14 @@ std::string body_of(const sip_msg* msg) {
     return std::string(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
 }
 
+std::string contact_user(const std::string& user, const std::string& public_address, std::uint16_t port,
+                         sip_transp tp) {
+    if (public_address.empty()) return user;
+    const bool v6 = public_address.find(':') != std::string::npos;
+    std::string uri = "sip:" + user + "@" + (v6 ? "[" + public_address + "]" : public_address) + ":" + std::to_string(port);
+    if (tp == SIP_TRANSP_TCP) uri += ";transport=tcp";
+    else if (tp == SIP_TRANSP_TLS) uri += ";transport=tls";
+    return uri;
+}
+
 }  // namespace jigasi::sip

@@ -4,6 +4,7 @@
 #include "sip/libre.hpp"
 #include "sip/registrar.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,12 @@ std::string source_of(const sip_msg* msg);
 
 /// The fields of a REGISTER the registrar needs. nullopt if a Contact is unreadable.
 std::optional<register_request> to_register_request(const sip_msg* msg);
+
+/// What to pass libre as the Contact "user" of a dialog: the bare user, for which libre writes
+/// sip:user@<local address>; or, with a public address (1:1 NAT), the whole URI
+/// sip:user@public:port;transport=x, which libre writes verbatim (re sip/contact.c: a ':' in it).
+std::string contact_user(const std::string& user, const std::string& public_address, std::uint16_t port,
+                         sip_transp tp);
 
 /// The body, if any.
 std::string body_of(const sip_msg* msg);

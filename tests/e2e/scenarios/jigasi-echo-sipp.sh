@@ -129,10 +129,14 @@ cat > "$E2E_OUT/rtp_echo_client.py" <<'PY'
 """Calls sip:echo@127.0.0.1:5060 over UDP (offer in INVITE, or late offer with the answer in the ACK),
 streams N PCMU packets (440 Hz) from its RTP socket to the port in jigasi-ng's SDP, and requires each
 one back (same sequence number, timestamp and payload, SSRC rewritten to one value of jigasi-ng's).
-Exits 1 with a one-line reason otherwise. usage: rtp_echo_client.py offer|late SIPPORT PACKETS"""
+Exits 1 with a one-line reason otherwise.
+usage: rtp_echo_client.py offer|late SIPPORT PACKETS [JIGASI_PORT PUBLIC_ADDRESS]
+With PUBLIC_ADDRESS, jigasi-ng's Contact and SDP must state it (sip.public_address, 1:1 NAT) and
+the RTP goes there (any 127/8 address is this host)."""
 import math, random, re, select, socket, struct, sys, time, uuid
 mode, sport, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-J = ("127.0.0.1", 5060)
+J = ("127.0.0.1", int(sys.argv[4]) if len(sys.argv) > 4 else 5060)
+public = sys.argv[5] if len(sys.argv) > 5 else None
 sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); sip.bind(("127.0.0.1", sport))
 rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); rtp.bind(("127.0.0.1", 0))
 rport = rtp.getsockname()[1]
@@ -143,7 +147,7 @@ def sdp(port): return (f"v=0\r\no=py 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127
 def request(method, uri, cseq, to_tag="", body="", branch=None):
     h = [f"{method} {uri} SIP/2.0", f"Via: SIP/2.0/UDP 127.0.0.1:{sport};branch={branch or 'z9hG4bK' + uuid.uuid4().hex[:12]};rport",
          "Max-Forwards: 70", f"From: <sip:pyrtp@127.0.0.1:{sport}>;tag={tag}",
-         f"To: <sip:echo@127.0.0.1:5060>{';tag=' + to_tag if to_tag else ''}", f"Call-ID: {cid}",
+         f"To: <sip:echo@127.0.0.1:{J[1]}>{';tag=' + to_tag if to_tag else ''}", f"Call-ID: {cid}",
          f"CSeq: {cseq} {method}", f"Contact: <sip:pyrtp@127.0.0.1:{sport}>"]
     if body: h.append("Content-Type: application/sdp")
     h.append(f"Content-Length: {len(body)}")
@@ -163,7 +167,7 @@ def transact(data, want_cseq, secs=4.0):
             if m.startswith("SIP/2.0 ") and hdr(m, "cseq") == want_cseq and int(m[8:11]) >= 200: return m
     die(f"no final answer to {want_cseq} within {secs} s")
 inv_branch = "z9hG4bK" + uuid.uuid4().hex[:12]
-ok = transact(request("INVITE", "sip:echo@127.0.0.1:5060", 1, body=sdp(rport) if mode == "offer" else "",
+ok = transact(request("INVITE", f"sip:echo@127.0.0.1:{J[1]}", 1, body=sdp(rport) if mode == "offer" else "",
                       branch=inv_branch), "1 INVITE")
 if not ok.startswith("SIP/2.0 200"): die("INVITE answered " + ok.split("\r\n")[0])
 to_tag = re.search(r";tag=([^;>\s]+)", hdr(ok, "to", "t")).group(1)
@@ -174,6 +178,10 @@ c_addr = re.search(r"^c=IN IP4 (\S+)", body, re.M)
 if not m_port or not c_addr: die("no usable SDP in the 200: " + body.replace("\r\n", " | "))
 if mode == "late" and "0" not in m_port.group(2).split(): die("jigasi-ng's late offer lacks PCMU: " + m_port.group(0))
 dest = (c_addr.group(1), int(m_port.group(1)))
+if public:
+    if contact != f"sip:echo@{public}:{J[1]}": die(f"Contact <{contact}> does not state the public address {public}:{J[1]}")
+    if dest[0] != public: die(f"SDP c= {dest[0]} is not the public address {public}")
+    if not re.search(rf"^o=\S+ \S+ \S+ IN IP4 {re.escape(public)}", body, re.M): die("SDP o= does not state the public address")
 sip.sendto(request("ACK", contact, 1, to_tag, body=sdp(rport) if mode == "late" else ""), J)
 # PCMU 440 Hz, 160 samples per packet
 def ulaw(s):
@@ -198,7 +206,8 @@ for i in range(count):
         now = time.time()
         if last is not None: gaps.append(now - last)
         last = now
-        if src != dest: die(f"RTP came back from {src}, not from the SDP address {dest}")
+        # (behind 1:1 NAT the source is the private address: only the port is ours to check)
+        if src != dest and not (public and src[1] == dest[1]): die(f"RTP came back from {src}, not from the SDP address {dest}")
         s = struct.unpack("!H", data[2:4])[0]
         their_ssrc.add(struct.unpack("!I", data[8:12])[0])
         got[s] = data
@@ -221,6 +230,16 @@ for mode in offer late; do
     out=$(python3 "$E2E_OUT/rtp_echo_client.py" $mode 15090 150 2>&1) || fail "rtp-$mode: $out"
     note "rtp-$mode: $out"
 done
+
+note "public address (1:1 NAT): a second instance states 127.0.0.9 in Contact, o= and c="
+start_jigasi nat <<'JSON'
+{ "xmpp": { "servers": [] }, "http": { "port": 8790 },
+  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5070 } ], "public_address": "127.0.0.9" },
+  "media": { "min_port": 41000, "max_port": 41999 } }
+JSON
+sip_probe 5070 5
+out=$(python3 "$E2E_OUT/rtp_echo_client.py" offer 15092 100 5070 127.0.0.9 2>&1) || fail "public address: $out"
+note "public address: $out"
 
 # Every echo call (2 SIPp tone calls, 1 late, 2 Python) ended, and the SIPp calls' RTP reached the relay.
 wait_until 3 "jigasi-ng to end every echo call" \
