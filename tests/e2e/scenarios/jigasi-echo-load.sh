@@ -27,7 +27,7 @@ ended() { grep -c 'side=sip\]: ended:' "$E2E_OUT/jigasi.log" || true; }
 wait_until 10 "jigasi-ng to end all $calls echo calls (ended: $(ended))" test "$(ended)" -eq "$calls"
 started=$(grep -c 'side=sip\]: INVITE from' "$E2E_OUT/jigasi.log" || true)
 [ "$started" -eq "$calls" ] || fail "jigasi-ng started $started echo calls, expected $calls"
-byes=$(grep -c 'side=sip\]: ended: BYE from the caller' "$E2E_OUT/jigasi.log" || true)
+byes=$(grep -c 'side=sip\]: ended: BYE from the other side' "$E2E_OUT/jigasi.log" || true)
 [ "$byes" -eq "$calls" ] || fail "jigasi-ng: only $byes of $calls echo calls ended by the caller's BYE ($(grep 'side=sip\]: ended:' "$E2E_OUT/jigasi.log" | sed 's/.*ended: //' | sort | uniq -c | paste -sd','))"
 relayed=$(grep -oE 'echo relay ends after [0-9]+ packets' "$E2E_OUT/jigasi.log" | awk '$5 >= 25' | wc -l)
 [ "$relayed" -ge $((calls * 99 / 100)) ] || fail "jigasi-ng: only $relayed of $calls echo calls relayed >= 25 RTP packets"
