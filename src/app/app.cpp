@@ -8,6 +8,7 @@
 #include "http/endpoints.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
+#include "xmpp/control_link.hpp"
 #include "xmpp/server_link.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -38,6 +39,7 @@ struct app::impl {
     http::router routes;
     http::server http_server;
     std::vector<std::unique_ptr<xmpp::server_link>> links;
+    std::vector<std::unique_ptr<xmpp::control_link>> controls;
     sip_service sip;
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set signals;
@@ -98,16 +100,54 @@ void app::impl::reload() {
 
 void app::impl::start_xmpp_links() {
     const auto c = cfg.get();
+    // The brewery presence's numbers (jitsi-protocol.md §1.1), read about once a second.
+    auto stats_of = [this]() {
+        const auto snap = stats.snapshot();
+        const auto now = cfg.get();
+        xmpp::brewery_stats b;
+        b.conferences = snap.conferences;
+        b.participants = snap.participants;
+        b.graceful_shutdown = shutdown.requested();
+        b.stress_level = xmpp::brewery_stress_level(snap.conferences, now->server.conferences_threshold);
+        b.region = now->server.region;
+        b.version = std::string(core::version());
+        return b;
+    };
     for (const auto& s : c->xmpp.servers) {
+        if (s.control.enabled) {
+            xmpp::control_link_options o;
+            o.health_name = "xmpp." + s.id;
+            o.host = s.host;
+            o.port = s.port;
+            o.tls = s.tls;
+            o.domain = s.control.auth_domain;
+            o.username = s.control.username;
+            o.password = s.control.password;
+            o.brewery = s.control.brewery;
+            o.allowed_jid = s.control.allowed_jid;
+            o.muc_domain = s.muc_domain;
+            controls.push_back(std::make_unique<xmpp::control_link>(std::move(o), cfg, health,
+                                                                    core::log_channel(logger, "xmpp", s.id), stats_of));
+            tasks.spawn(asio::make_strand(ioc), controls.back()->run(), "xmpp control " + s.id);
+            continue;
+        }
+        // Without a control account, only reachability is watched until a call needs the server.
         links.push_back(std::make_unique<xmpp::server_link>("xmpp." + s.id, s.host, s.port, cfg, health,
                                                             core::log_channel(logger, "xmpp")));
         tasks.spawn(asio::make_strand(ioc), links.back()->run(), "xmpp link " + s.id);
     }
     if (c->xmpp.component.enabled) {
         const auto& comp = c->xmpp.component;
-        links.push_back(std::make_unique<xmpp::server_link>("xmpp.component", comp.host, comp.port, cfg,
-                                                            health, core::log_channel(logger, "xmpp")));
-        tasks.spawn(asio::make_strand(ioc), links.back()->run(), "xmpp link component");
+        xmpp::control_link_options o;
+        o.component = true;
+        o.health_name = "xmpp.component";
+        o.host = comp.host;
+        o.port = comp.port;
+        o.domain = comp.subdomain + "." + comp.domain;
+        o.secret = comp.secret;
+        controls.push_back(std::make_unique<xmpp::control_link>(std::move(o), cfg, health,
+                                                                core::log_channel(logger, "xmpp", "component"), stats_of));
+        tasks.spawn(asio::make_strand(ioc), controls.back()->run(), "xmpp component");
     }
 }
 

@@ -1,0 +1,250 @@
+// Stream negotiation without sockets (xmpp/stream_fsm.hpp): a server's side of the conversation is
+// fed as XML text, and the client's actions are checked step by step (RFC 6120 §4-§7, XEP-0114).
+
+#include "xmpp/base64.hpp"
+#include "xmpp/stream_fsm.hpp"
+#include "xmpp/xml_parser.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace jigasi;
+using namespace jigasi::xmpp;
+using kind = stream_action::kind;
+
+namespace {
+
+/// Feeds server text to a parser and the fsm, collecting every action.
+struct harness {
+    stream_fsm fsm;
+    xml_parser parser;
+    std::vector<stream_action> log;
+
+    explicit harness(stream_settings s) : fsm(std::move(s)) {}
+
+    std::vector<stream_action> start() { return keep(fsm.start()); }
+
+    std::vector<stream_action> server(std::string_view text) {
+        std::vector<stream_action> out;
+        REQUIRE_FALSE(parser.feed(text));
+        while (auto ev = parser.next()) {
+            auto acts = fsm.on_event(*ev);
+            for (const auto& a : acts)
+                if (a.type == kind::restart) parser.reset();
+            out.insert(out.end(), acts.begin(), acts.end());
+        }
+        return keep(std::move(out));
+    }
+
+    std::vector<stream_action> keep(std::vector<stream_action> a) {
+        log.insert(log.end(), a.begin(), a.end());
+        return a;
+    }
+};
+
+constexpr std::string_view header =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+    "from='meet.test' id='s1' version='1.0'>";
+
+std::string features(std::string_view inner) {
+    return "<stream:features>" + std::string(inner) + "</stream:features>";
+}
+
+constexpr std::string_view scram_and_plain =
+    "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>"
+    "<mechanism>SCRAM-SHA-1</mechanism></mechanisms>";
+
+stream_settings client(std::string user = "jigasi", std::string password = "pencil") {
+    stream_settings s;
+    s.domain = "auth.meet.test";
+    s.tls = config::xmpp_tls::none;
+    s.sasl.username = std::move(user);
+    s.sasl.password = std::move(password);
+    s.sasl.client_nonce = [] { return std::string("fyko+d2lbbFgONRv9qkxdawL"); };
+    s.resource = "jigasi-1";
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("client stream: SCRAM-SHA-1, restart, bind (RFC 5802 vector)", "[stream]") {
+    // The RFC 5802 §5 exchange: user "user", password "pencil", the server's nonce and salt.
+    harness h(client("user", "pencil"));
+    auto a = h.start();
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("to='auth.meet.test'") != std::string::npos);
+    CHECK(h.server(header).empty());
+    a = h.server(features(scram_and_plain));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("mechanism='SCRAM-SHA-1'") != std::string::npos);
+    CHECK(a[0].data.find(base64_encode(std::string_view("n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL"))) != std::string::npos);
+
+    const std::string server_first = "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
+    a = h.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" + base64_encode(std::string_view(server_first)) + "</challenge>");
+    REQUIRE(a.size() == 1);
+    const std::string final_msg = "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=";
+    CHECK(a[0].data.find(base64_encode(std::string_view(final_msg))) != std::string::npos);
+
+    a = h.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                 base64_encode(std::string_view("v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")) + "</success>");
+    REQUIRE(a.size() == 2);
+    CHECK(a[0].type == kind::restart);
+    CHECK(a[1].type == kind::send);
+    CHECK(a[1].data.find("<stream:stream") != std::string::npos);
+
+    CHECK(h.server(header).empty());
+    a = h.server(features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><sm xmlns='urn:xmpp:sm:3'/>"));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<iq type='set' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>jigasi-1</resource></bind></iq>");
+    a = h.server("<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>user@auth.meet.test/jigasi-1</jid></bind></iq>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK(h.fsm.ready());
+    CHECK(h.fsm.jid() == "user@auth.meet.test/jigasi-1");
+    CHECK(h.fsm.sm_offered());
+    CHECK(h.fsm.mechanism() == "SCRAM-SHA-1");
+}
+
+TEST_CASE("a forged server signature ends the stream before it is used", "[stream]") {
+    harness h(client("user", "pencil"));
+    h.start();
+    h.server(header);
+    h.server(features(scram_and_plain));
+    h.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+             base64_encode(std::string_view("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")) + "</challenge>");
+    auto a = h.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                      base64_encode(std::string_view("v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")) + "</success>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::fail);
+    CHECK(a[0].ec == stream_errc::auth_protocol);
+    CHECK_FALSE(h.fsm.ready());
+}
+
+TEST_CASE("wrong password: the SASL failure condition is reported", "[stream]") {
+    harness h(client());
+    h.start();
+    h.server(header);
+    h.server(features(scram_and_plain));
+    auto a = h.server("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>Unable to authorize you</text></failure>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::fail);
+    CHECK(a[0].ec == stream_errc::auth_failed);
+    CHECK(a[0].data.find("SCRAM-SHA-1") != std::string::npos);
+    CHECK(a[0].data.find("Unable to authorize you") != std::string::npos);
+}
+
+TEST_CASE("anonymous login picks ANONYMOUS", "[stream]") {
+    harness h(client("", ""));
+    h.start();
+    h.server(header);
+    auto a = h.server(features("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms>"));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'>=</auth>");
+}
+
+TEST_CASE("STARTTLS: used when offered, required when configured", "[stream]") {
+    auto s = client();
+    s.tls = config::xmpp_tls::starttls;
+    harness h(s);
+    h.start();
+    h.server(header);
+    auto a = h.server(features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + std::string(scram_and_plain)));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    a = h.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::start_tls);
+    a = h.fsm.on_tls_established();
+    REQUIRE(a.size() == 2);
+    CHECK(a[0].type == kind::restart);
+    CHECK(h.fsm.tls_active());
+
+    s.tls = config::xmpp_tls::required;
+    harness no_tls(s);
+    no_tls.start();
+    no_tls.server(header);
+    a = no_tls.server(features(scram_and_plain));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::tls_unavailable);
+
+    s.tls = config::xmpp_tls::none;
+    harness refuse(s);
+    refuse.start();
+    refuse.server(header);
+    a = refuse.server(features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::tls_required_by_server);
+}
+
+TEST_CASE("PLAIN is not sent on a plaintext stream", "[stream]") {
+    harness h(client());
+    h.start();
+    h.server(header);
+    auto a = h.server(features("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms>"));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::no_mechanism);
+}
+
+TEST_CASE("stream errors, old servers and stray elements end negotiation with the reason", "[stream]") {
+    harness err(client());
+    err.start();
+    err.server(header);
+    auto a = err.server("<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                        "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such domain</text></stream:error>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::stream_error);
+    CHECK(a[0].data == "stream error host-unknown: no such domain");
+
+    harness old(client());
+    old.start();
+    a = old.server("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='x'>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::unsupported_version);
+
+    harness stray(client());
+    stray.start();
+    stray.server(header);
+    a = stray.server("<message><body>hi</body></message>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::unexpected);
+    CHECK(stray.server(features(scram_and_plain)).empty());  // failed stays failed
+
+    harness bind(client());
+    bind.start();
+    bind.server(header);
+    bind.server(features("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-1</mechanism></mechanisms>"));
+    bind.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                base64_encode(std::string_view("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")) + "</challenge>");
+    // (the password differs from the vector's, so the server signature cannot match)
+    a = bind.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                    base64_encode(std::string_view("v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")) + "</success>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::auth_protocol);
+}
+
+TEST_CASE("component: handshake from the stream id and the secret (XEP-0114 §3)", "[stream]") {
+    stream_settings s;
+    s.component = true;
+    s.domain = "callcontrol.meet.test";
+    s.secret = "secret";
+    harness h(s);
+    auto a = h.start();
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("xmlns='jabber:component:accept'") != std::string::npos);
+    a = h.server("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+                 "xmlns:stream='http://etherx.jabber.org/streams' from='callcontrol.meet.test' id='id'>");
+    REQUIRE(a.size() == 1);
+    // sha1("idsecret"), as computed by `printf '%s' idsecret | sha1sum`
+    CHECK(a[0].data == "<handshake>2555325ab8349486fb4f5bb190bf753b87a5bbc8</handshake>");
+    a = h.server("<handshake/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK(h.fsm.jid() == "callcontrol.meet.test");
+
+    harness wrong(s);
+    wrong.start();
+    wrong.server("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+                 "xmlns:stream='http://etherx.jabber.org/streams' id='id'>");
+    a = wrong.server("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::handshake_failed);
+}
