@@ -120,6 +120,9 @@ void app::impl::start_xmpp_links() {
             o.host = s.host;
             o.port = s.port;
             o.tls = s.tls;
+            o.websocket = s.websocket;
+            o.ca_file = s.ca_file;
+            if (auto at = o.websocket.find("{domain}"); at != std::string::npos) o.websocket.replace(at, 8, s.domain);
             o.domain = s.control.auth_domain;
             o.username = s.control.username;
             o.password = s.control.password;

@@ -64,6 +64,12 @@ struct xmpp_server_config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 5222;
     xmpp_tls tls = xmpp_tls::starttls;
+    /// XMPP over WebSocket (RFC 7395) instead of host:port, e.g. "wss://{domain}/xmpp-websocket"
+    /// ({domain} is replaced by the domain); for deployments reached only through their web front end.
+    std::string websocket;
+    /// Extra trust anchors (PEM) for the server's certificate, e.g. a deployment's own CA or
+    /// self-signed certificate; the system store is always used too.
+    std::string ca_file;
     std::string muc_domain;                ///< default: "muc." + domain
     std::string focus_jid;                 ///< default: "focus." + domain
     xmpp_control_config control;

@@ -71,6 +71,8 @@ void fields(V&& v, S&... s) {
     v(field{"host"}, s.host...);
     v(field{"port"}, s.port...);
     v(field{"tls"}, s.tls...);
+    v(field{"websocket"}, s.websocket...);
+    v(field{"ca_file"}, s.ca_file...);
     v(field{"muc_domain"}, s.muc_domain...);
     v(field{"focus_jid"}, s.focus_jid...);
     v(field{"control"}, s.control...);

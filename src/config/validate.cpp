@@ -69,6 +69,10 @@ void check_server(checker& c, const std::string& p, const xmpp_server_config& s)
     c.required(join(p, "domain"), s.domain);
     c.required(join(p, "host"), s.host);
     c.port(join(p, "port"), s.port);
+    if (!s.websocket.empty() && !s.websocket.starts_with("ws://") && !s.websocket.starts_with("wss://"))
+        c.error(join(p, "websocket"), "expected a ws:// or wss:// URL");
+    else if (s.websocket.starts_with("ws://") && (s.tls == xmpp_tls::required || s.tls == xmpp_tls::direct))
+        c.error(join(p, "websocket"), "ws:// has no TLS but tls is " + std::string(s.tls == xmpp_tls::required ? "required" : "direct") + "; use wss://");
     if (!s.control.enabled) return;
     const std::string cp = join(p, "control");
     c.required(join(cp, "username"), s.control.username);

@@ -1,5 +1,5 @@
 #pragma once
-// One XMPP stream over TCP (plain, STARTTLS or direct TLS): connect, negotiate (stream_fsm), then
+// One XMPP stream over TCP (plain, STARTTLS or direct TLS) or a WebSocket (RFC 7395): connect, negotiate (stream_fsm), then
 // carry stanzas. run() reads and writes until the stream ends; request() sends an IQ and waits for
 // its answer; a XEP-0199 ping goes out when the stream has been idle, and a stream that stays
 // silent after it is declared dead (half-open TCP would otherwise hold a dead call for hours).
@@ -28,6 +28,7 @@ namespace jigasi::xmpp {
 struct connection_options {
     std::string host;
     std::uint16_t port = 5222;
+    std::string websocket_url;  ///< non-empty: RFC 7395 over this URL instead of host:port
     stream_settings stream;
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds negotiate_timeout{15};  ///< header to ready (TLS, SASL, bind)

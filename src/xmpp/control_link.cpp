@@ -38,7 +38,8 @@ control_link::control_link(control_link_options opts, const config::store& cfg, 
 
 asio::awaitable<void> control_link::run() {
     const auto ex = co_await asio::this_coro::executor;
-    const std::string where = opts_.host + ":" + std::to_string(opts_.port);
+    const std::string where = !opts_.websocket.empty() && !opts_.component ? opts_.websocket
+                                                                            : opts_.host + ":" + std::to_string(opts_.port);
     auto limits = cfg_.get()->xmpp;
     core::backoff retry(std::chrono::seconds(limits.reconnect_min_s), std::chrono::seconds(limits.reconnect_max_s),
                         std::random_device{}());
@@ -51,6 +52,8 @@ asio::awaitable<void> control_link::run() {
         connection_options o;
         o.host = opts_.host;
         o.port = opts_.port;
+        if (!opts_.component) o.websocket_url = opts_.websocket;
+        o.ca_file = opts_.ca_file;
         o.connect_timeout = std::chrono::seconds(limits.connect_timeout_s);
         o.stream.component = opts_.component;
         o.stream.domain = opts_.domain;

@@ -28,6 +28,8 @@ struct control_link_options {
     std::string host;
     std::uint16_t port = 5222;
     config::xmpp_tls tls = config::xmpp_tls::starttls;
+    std::string ca_file;       ///< extra trust anchors (PEM)
+    std::string websocket;     ///< RFC 7395 URL instead of host:port (brewery mode), {domain} filled in
     std::string domain;        ///< brewery: the login (auth) domain; component: subdomain.domain
     std::string username, password;  ///< brewery mode
     std::string secret;              ///< component mode

@@ -57,16 +57,25 @@ stream_fsm::stream_fsm(stream_settings settings) : settings_(std::move(settings)
 
 std::string stream_fsm::mechanism() const { return sasl_ ? std::string(sasl_->name()) : std::string(); }
 
+std::string stream_fsm::header() const {
+    if (settings_.websocket) return write(framing_open(settings_.domain));  // RFC 7395 §3.4
+    return settings_.component ? component_stream_open(settings_.domain) : client_stream_open(settings_.domain);
+}
+
+/// A negotiation element as written on this stream: standalone documents on a WebSocket
+/// (RFC 7395 §3.3.3), inside the jabber:client stream otherwise.
+std::string stream_fsm::out(const element& e) const {
+    return write(e, settings_.websocket ? write_scope{} : in_stream(ns::client));
+}
+
 stream_fsm::actions stream_fsm::start() {
     step_ = step::header;
-    return {{stream_action::kind::send,
-             settings_.component ? component_stream_open(settings_.domain) : client_stream_open(settings_.domain), {}}};
+    return {{stream_action::kind::send, header(), {}}};
 }
 
 stream_fsm::actions stream_fsm::restart_stream() {
     step_ = step::header;
-    return {{stream_action::kind::restart, {}, {}},
-            {stream_action::kind::send, client_stream_open(settings_.domain), {}}};
+    return {{stream_action::kind::restart, {}, {}}, {stream_action::kind::send, header(), {}}};
 }
 
 stream_fsm::actions stream_fsm::fail(stream_errc code, std::string why) {
@@ -100,7 +109,7 @@ stream_fsm::actions stream_fsm::on_header(const stream_header& h) {
         step_ = step::handshake;
         element hs("handshake", std::string(ns::component));
         hs.add_text(component_handshake(h.id, settings_.secret));
-        return {{stream_action::kind::send, write(hs, in_stream(ns::component)), {}}};
+        return {{stream_action::kind::send, write(hs, settings_.websocket ? write_scope{} : in_stream(ns::component)), {}}};
     }
     // RFC 6120 §4.7.5: a server without version='1.0' speaks pre-RFC XMPP (no features, no SASL).
     if (h.version != "1.0") return fail(stream_errc::unsupported_version, "server stream version '" + h.version + "'");
@@ -140,7 +149,7 @@ stream_fsm::actions stream_fsm::on_features(const element& f) {
     if (!settings_.tls_active) {
         if (starttls && settings_.tls != config::xmpp_tls::none) {
             step_ = step::tls;
-            return {{stream_action::kind::send, write(element("starttls", std::string(ns::tls)), in_stream(ns::client)), {}}};
+            return {{stream_action::kind::send, out(element("starttls", std::string(ns::tls))), {}}};
         }
         // RFC 6120 §5.3.1: <required/> inside <starttls/> means the server will not go on without it.
         if (starttls && starttls->child("required", ns::tls))
@@ -160,7 +169,7 @@ stream_fsm::actions stream_fsm::on_features(const element& f) {
         element auth = sasl_element("auth", *first);
         auth.set_attr("mechanism", std::string(sasl_->name()));
         step_ = step::sasl;
-        return {{stream_action::kind::send, write(auth, in_stream(ns::client)), {}}};
+        return {{stream_action::kind::send, out(auth), {}}};
     }
     // RFC 6120 §7: bind a resource; XEP-0198 is only worth enabling once bound.
     sm_offered_ = f.child("sm", ns::sm) != nullptr;
@@ -170,7 +179,7 @@ stream_fsm::actions stream_fsm::on_features(const element& f) {
     element& bind = iq.add("bind", std::string(ns::bind));
     if (!settings_.resource.empty()) bind.add("resource").add_text(settings_.resource);
     step_ = step::bind;
-    return {{stream_action::kind::send, write(iq, in_stream(ns::client)), {}}};
+    return {{stream_action::kind::send, out(iq), {}}};
 }
 
 stream_fsm::actions stream_fsm::on_sasl(const element& e) {
@@ -179,10 +188,10 @@ stream_fsm::actions stream_fsm::on_sasl(const element& e) {
         if (!reply) {
             // RFC 6120 §6.4.4: abort rather than leave the server waiting.
             step_ = step::failed;
-            return {{stream_action::kind::send, write(sasl_element("abort", {}), in_stream(ns::client)), {}},
+            return {{stream_action::kind::send, out(sasl_element("abort", {})), {}},
                     {stream_action::kind::fail, reply.error().diagnostic, make_error_code(stream_errc::auth_protocol)}};
         }
-        return {{stream_action::kind::send, write(sasl_element("response", *reply), in_stream(ns::client)), {}}};
+        return {{stream_action::kind::send, out(sasl_element("response", *reply)), {}}};
     }
     if (e.name() == "success") {
         if (auto ec = sasl_->on_success(e.text()))

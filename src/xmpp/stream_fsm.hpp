@@ -41,6 +41,7 @@ struct stream_settings {
     sasl_config sasl;                ///< client: credentials (anonymous when username is empty)
     std::string resource;            ///< client: requested resource; empty lets the server pick
     std::string secret;              ///< component: the shared secret
+    bool websocket = false;          ///< RFC 7395 framing: <open/> instead of the stream header
 };
 
 struct stream_action {
@@ -93,6 +94,8 @@ private:
     actions on_sasl(const element& e);
     actions on_bind_result(const element& e);
     actions fail(stream_errc code, std::string why);
+    std::string header() const;
+    std::string out(const element& e) const;
     actions restart_stream();
 
     stream_settings settings_;

@@ -1,7 +1,9 @@
 # Prosody configured like a docker-jitsi-meet deployment (sourced by common.sh).
 #
-#   start_prosody [NAME]   fresh config and data under $E2E_OUT/NAME (default prosody), accounts
+#   start_prosody [--tls] [NAME]  fresh config and data under $E2E_OUT/NAME (default prosody), accounts
 #                          focus/jigasi registered, started in the foreground mode, waits for its ports.
+#                          --tls: c2s requires STARTTLS with a self-signed certificate for meet.test
+#                          and auth.meet.test; PROSODY_CA names the PEM file to trust.
 #
 # Hosts: meet.test (anonymous), auth.meet.test (SCRAM accounts focus, jigasi), conference.meet.test
 # (MUC), internal.auth.meet.test (MUC with the jigasibrewery room, only auth.meet.test users),
@@ -18,6 +20,8 @@ CALLCONTROL_SECRET=callcontrolsecret
 BREWERY_JID=jigasibrewery@internal.auth.meet.test
 
 start_prosody() {
+    local tls=""
+    if [ "${1:-}" = --tls ]; then tls=1; shift; fi
     local name=${1:-prosody}
     local dir="$E2E_OUT/$name"
     mkdir -p "$dir/data" "$dir/certs"
@@ -25,6 +29,23 @@ start_prosody() {
         -e "s|@HTTP@|$PROSODY_HTTP|g" -e "s|@FOCUS_SECRET@|$FOCUS_COMPONENT_SECRET|g" \
         -e "s|@CALLCONTROL_SECRET@|$CALLCONTROL_SECRET|g" \
         "$E2E_DIR/prosody/prosody.cfg.lua.in" > "$dir/prosody.cfg.lua"
+    if [ -n "$tls" ]; then
+        # One self-signed certificate for every host (Prosody finds certs/<host>.crt and .key);
+        # clients trust it through $dir/certs/ca.pem. c2s then requires STARTTLS.
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$PROSODY_DOMAIN" \
+            -addext "subjectAltName=DNS:$PROSODY_DOMAIN,DNS:auth.$PROSODY_DOMAIN" \
+            -keyout "$dir/certs/key.pem" -out "$dir/certs/ca.pem" > "$dir/openssl.log" 2>&1 \
+            || fail "openssl could not make the Prosody certificate (see $name/openssl.log)"
+        local h
+        for h in "$PROSODY_DOMAIN" "auth.$PROSODY_DOMAIN"; do
+            cp "$dir/certs/ca.pem" "$dir/certs/$h.crt"
+            cp "$dir/certs/key.pem" "$dir/certs/$h.key"
+        done
+        sed -i -e 's/^modules_disabled = { "s2s"; "tls";/modules_disabled = { "s2s";/' \
+            -e 's/^  "roster"; "saslauth";/  "roster"; "tls"; "saslauth";/' \
+            -e 's/^c2s_require_encryption = false/c2s_require_encryption = true/' "$dir/prosody.cfg.lua"
+        PROSODY_CA="$dir/certs/ca.pem"
+    fi
     prosodyctl --config "$dir/prosody.cfg.lua" register focus auth.meet.test "$FOCUS_PASSWORD" \
         > "$dir/register.log" 2>&1 || fail "prosodyctl could not register focus (see $name/register.log)"
     prosodyctl --config "$dir/prosody.cfg.lua" register jigasi auth.meet.test "$JIGASI_PASSWORD" \

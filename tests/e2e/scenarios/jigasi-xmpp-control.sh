@@ -2,6 +2,8 @@
 #   - the control account logs in with SCRAM, binds, joins the brewery with nick = its resource and
 #     publishes the colibri stats presence of jitsi-protocol.md §1.1, which the stand-in (as Jicofo)
 #     reads; health says "in brewery"
+#   - a second deployment entry reaches the same Prosody over XMPP-over-WebSocket (RFC 7395,
+#     ws://127.0.0.1:5280/xmpp-websocket) and joins the brewery the same way
 #   - the XEP-0114 component callcontrol.meet.test completes its handshake
 #   - a Rayo dial through the brewery and one to the component get an error stanza
 #     (service-unavailable: this build has no call layer yet), and the links stay up
@@ -16,6 +18,9 @@ start_jigasi <<JSON
       { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
         "muc_domain": "conference.$PROSODY_DOMAIN",
         "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } },
+      { "id": "ws", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "tls": "none",
+        "websocket": "ws://127.0.0.1:$PROSODY_HTTP/xmpp-websocket", "muc_domain": "conference.$PROSODY_DOMAIN",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } },
       { "id": "wrongpass", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
         "control": { "enabled": true, "password": "not-the-password", "brewery": "$BREWERY_JID" } } ],
     "component": { "enabled": true, "domain": "$PROSODY_DOMAIN", "subdomain": "callcontrol",
@@ -29,12 +34,15 @@ subsystem() {
         '.subsystems[$n] | select(.state == $s and (.detail | test($d)))' > /dev/null
 }
 wait_until 10 "xmpp.meet in the brewery (health)" subsystem xmpp.meet up "^in brewery $BREWERY_JID as jigasi-ng-[0-9a-f]{8} .jigasi@auth.meet.test/jigasi-ng-[0-9a-f]{8}.$"
+wait_until 10 "xmpp.ws in the brewery over WebSocket (health)" subsystem xmpp.ws up "^in brewery $BREWERY_JID as jigasi-ng-"
+jigasi_log_has 'xmpp \[ws\]: stream ready as jigasi@auth.meet.test/jigasi-ng-[0-9a-f]{8} \(WebSocket, no TLS, SCRAM-SHA-1\)' \
+    || fail "the ws deployment did not negotiate its stream over WebSocket"
 wait_until 10 "the component connected (health)" subsystem xmpp.component up '^component callcontrol.meet.test connected'
 wait_until 10 "xmpp.wrongpass refused with the SASL reason" subsystem xmpp.wrongpass down 'SCRAM-SHA-1: .*(not.authorized|credentials)'
 note "brewery, component up; wrong password refused: $(curl -s "http://127.0.0.1:$JIGASI_HTTP/about/health" | jq -r '.subsystems["xmpp.wrongpass"].detail')"
 
 standin_wait 5 "the stand-in (Jicofo) to see jigasi-ng's stats presence in the brewery" \
-    '.brewery | to_entries | map(select(.key | startswith("jigasi-ng-"))) | length == 1 and (.[0].value | .supports_sip == "true" and .supports_transcription == "false" and .graceful_shutdown == "false" and .conferences == "0" and .participants == "0" and .region == "e2e-region" and .stress_level == "0.0")'
+    '.brewery | to_entries | map(select(.key | startswith("jigasi-ng-"))) | length == 2 and all(.[]; .value | .supports_sip == "true" and .supports_transcription == "false" and .graceful_shutdown == "false" and .conferences == "0" and .participants == "0" and .region == "e2e-region" and .stress_level == "0.0")'
 note "stats presence: $(curl -sf http://127.0.0.1:$STANDIN_PORT/state | jq -c '.brewery | to_entries | map(select(.key | startswith("jigasi-ng-"))) | .[0].value')"
 
 for target in brewery component; do
@@ -53,7 +61,8 @@ stop prosody
 wait_until 10 "xmpp.meet down after prosody stopped" subsystem xmpp.meet down '.'
 start_prosody prosody2
 wait_until 15 "xmpp.meet back in the brewery" subsystem xmpp.meet up '^in brewery'
+wait_until 15 "xmpp.ws back in the brewery" subsystem xmpp.ws up '^in brewery'
 wait_until 15 "the component back" subsystem xmpp.component up '^component'
 n=$(grep -c 'in the brewery jigasibrewery@internal.auth.meet.test as' "$E2E_OUT/jigasi.log" || true)
-[ "$n" -ge 2 ] || fail "jigasi-ng logged $n brewery joins, expected 2 (before and after the restart)"
+[ "$n" -ge 4 ] || fail "jigasi-ng logged $n brewery joins, expected 4 (two deployments, before and after the restart)"
 alive jigasi || fail "jigasi-ng exited"

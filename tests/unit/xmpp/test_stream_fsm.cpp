@@ -3,6 +3,7 @@
 
 #include "xmpp/base64.hpp"
 #include "xmpp/stream_fsm.hpp"
+#include "xmpp/transport.hpp"
 #include "xmpp/xml_parser.hpp"
 
 #include <catch2/catch.hpp>
@@ -247,4 +248,63 @@ TEST_CASE("component: handshake from the stream id and the secret (XEP-0114 §3)
     a = wrong.server("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
     REQUIRE(a.size() == 1);
     CHECK(a[0].ec == stream_errc::handshake_failed);
+}
+
+/// RFC 7395: each WebSocket message is one element, read with parse_fragment.
+std::vector<stream_action> ws(harness& h, std::string text) {
+    // Over WebSocket each message declares its prefixes (Prosody's mod_websocket adds xmlns:stream).
+    if (text.starts_with("<stream:features>"))
+        text.replace(0, 17, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>");
+    auto frag = parse_fragment(text);
+    REQUIRE(frag);
+    xml_event ev;
+    ev.stanza = std::move(*frag);
+    return h.keep(h.fsm.on_event(ev));
+}
+
+TEST_CASE("WebSocket framing: <open/> instead of the stream header, standalone stanzas (RFC 7395)", "[stream]") {
+    auto s = client("", "");
+    s.websocket = true;
+    s.tls_active = true;  // wss://
+    harness h(s);
+    auto a = h.start();
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'") == 0);
+    CHECK(a[0].data.find("to='auth.meet.test'") != std::string::npos);
+    CHECK(a[0].data.find("version='1.0'") != std::string::npos);
+    // The connection turns the server's <open/> into a stream header event.
+    xml_event open;
+    open.type = xml_event::kind::stream_open;
+    open.header = {"", "auth.meet.test", "ws1", "1.0", "en", std::string(ns::client)};
+    CHECK(h.fsm.on_event(open).empty());
+    a = ws(h, features("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms>"));
+    REQUIRE(a.size() == 1);
+    a = ws(h, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    REQUIRE(a.size() == 2);
+    CHECK(a[0].type == kind::restart);
+    CHECK(a[1].data.find("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'") == 0);
+    CHECK(h.fsm.on_event(open).empty());
+    a = ws(h, features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"));
+    REQUIRE(a.size() == 1);
+    // RFC 7395 §3.3.3: every message is a document of its own, so the iq declares jabber:client.
+    CHECK(a[0].data.find("<iq xmlns='jabber:client'") == 0);
+}
+
+TEST_CASE("WebSocket URLs", "[stream]") {
+    ws_url u;
+    REQUIRE(parse_ws_url("wss://meet.example.com/xmpp-websocket?room=x", u));
+    CHECK(u.tls);
+    CHECK(u.host == "meet.example.com");
+    CHECK(u.port == "443");
+    CHECK(u.target == "/xmpp-websocket?room=x");
+    REQUIRE(parse_ws_url("ws://127.0.0.1:5280/xmpp-websocket", u));
+    CHECK_FALSE(u.tls);
+    CHECK(u.host == "127.0.0.1");
+    CHECK(u.port == "5280");
+    REQUIRE(parse_ws_url("ws://[::1]:5280", u));
+    CHECK(u.host == "::1");
+    CHECK(u.port == "5280");
+    CHECK(u.target == "/");
+    CHECK_FALSE(parse_ws_url("http://meet.example.com/xmpp-websocket", u));
+    CHECK_FALSE(parse_ws_url("wss:///xmpp-websocket", u));
 }

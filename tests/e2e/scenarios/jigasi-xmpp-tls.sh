@@ -1,0 +1,34 @@
+# XMPP over TLS against a Prosody that requires STARTTLS (issue 5 items 1 and 2):
+#   - tls "required" with the deployment's self-signed certificate in ca_file: STARTTLS, the
+#     certificate checked against the auth domain (RFC 6125), SCRAM, brewery joined
+#   - the same without ca_file: refused, health says the certificate could not be verified
+#   - tls "none" against a server that requires encryption: refused with that reason
+source "$E2E_DIR/jitsi/bench.sh"
+start_prosody --tls
+start_jigasi <<JSON
+{ "log": { "subsystems": { "xmpp": "debug" } },
+  "xmpp": { "servers": [
+      { "id": "tls", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "required",
+        "ca_file": "$PROSODY_CA",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } },
+      { "id": "untrusted", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "required",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } },
+      { "id": "plain", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } } ],
+    "reconnect_min_s": 1, "reconnect_max_s": 2 },
+  "sip": { "listen": [] } }
+JSON
+subsystem() {
+    curl -s "http://127.0.0.1:$JIGASI_HTTP/about/health" | jq -e --arg n "$1" --arg s "$2" --arg d "$3" \
+        '.subsystems[$n] | select(.state == $s and (.detail | test($d)))' > /dev/null
+}
+detail() { curl -s "http://127.0.0.1:$JIGASI_HTTP/about/health" | jq -r --arg n "$1" '.subsystems[$n].detail'; }
+wait_until 10 "xmpp.tls in the brewery over STARTTLS" subsystem xmpp.tls up "^in brewery $BREWERY_JID"
+jigasi_log_has 'xmpp \[tls\]: stream ready as jigasi@auth.meet.test/jigasi-ng-[0-9a-f]{8} \(TLS, SCRAM-SHA-1\)' \
+    || fail "xmpp.tls: no TLS stream with SCRAM in the log"
+note "xmpp.tls: $(detail xmpp.tls)"
+wait_until 10 "xmpp.untrusted refused: certificate not verified" subsystem xmpp.untrusted down 'TLS handshake .*certificate verify failed'
+note "xmpp.untrusted: $(detail xmpp.untrusted)"
+wait_until 10 "xmpp.plain refused: the server requires TLS" subsystem xmpp.plain down 'requires STARTTLS'
+note "xmpp.plain: $(detail xmpp.plain)"
+alive jigasi || fail "jigasi-ng exited"
