@@ -208,13 +208,13 @@ void echo_calls::accept(const sip_msg* msg, sipsess_sock* sock, struct ::sip* st
     const std::string body = body_of(msg);
     if (!body.empty()) {
         auto offer = sdp::parse(body);
-        auto ans = offer ? sdp::negotiate_answer(*offer, c->local) : sdp::result<sdp::answer>(offer.err());
+        auto ans = offer ? sdp::negotiate_answer(*offer, c->local) : sdp::result<sdp::answer>(offer.error());
         if (!ans) {
-            const int status = sdp::sip_status(ans.err().code);
-            c->log.notice("offer refused with ", status, ": ", ans.err().diagnostic);
+            const int status = sdp::sip_status(ans.error().code);
+            c->log.notice("offer refused with ", status, ": ", ans.error().diagnostic);
             sip_treplyf(nullptr, nullptr, stack, msg, false, static_cast<uint16_t>(status),
                         status == 488 ? "Not Acceptable Here" : "Bad Request",
-                        "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", ans.err().diagnostic.c_str());
+                        "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", ans.error().diagnostic.c_str());
             return;
         }
         c->log.info("offer answered: ", ans->media.codec.encoding, "/", ans->media.codec.clock_rate,

@@ -99,7 +99,7 @@ void echo_calls::dial(const dial_target& target, const dial_options& opts, sipse
     c->ssrc = std::random_device{}();
     auto offer = sdp::build_offer(c->local);
     if (!offer) {
-        c->outcome.reason = "cannot build an SDP offer: " + offer.err().diagnostic;
+        c->outcome.reason = "cannot build an SDP offer: " + offer.error().diagnostic;
         c->log.error(c->outcome.reason);
         c->report();
         return;

@@ -3,6 +3,7 @@
 // codec choice by preference, telephone-event, direction, SDES-SRTP (RFC 4568). Sans-io: no sockets,
 // no libre; parse() reads network input and never throws on it (fuzzed by tests/fuzz/sdp_fuzz.cpp).
 
+#include "core/result.hpp"
 #include "media/description.hpp"
 
 #include <cstddef>
@@ -36,31 +37,9 @@ inline std::error_code make_error_code(errc e) noexcept { return {static_cast<in
 /// The SIP status to reject an offer with: 400 for unreadable SDP, 488 for unacceptable, 500 else.
 int sip_status(std::error_code ec);
 
-/// An error and what caused it ("line 7: bad port in m= line").
-struct error {
-    std::error_code code;
-    std::string diagnostic;
-};
-
-/// A value or an error (std::expected is C++23).
+using error = core::error;
 template <class T>
-class result {
-public:
-    result(T value) : v_(std::move(value)) {}
-    result(error e) : v_(std::move(e)) {}
-    bool has_value() const { return v_.index() == 0; }
-    explicit operator bool() const { return has_value(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    const error& err() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, error> v_;
-};
+using result = core::result<T>;
 
 /// Bounds that keep hostile input cheap; each one exceeded is errc::limit_exceeded.
 struct parse_limits {
@@ -174,10 +153,6 @@ result<negotiated_media> apply_answer(const media::description& offer,
 
 /// Bytes of key||salt for an SDES suite (RFC 4568 §6.2, RFC 7714 §12), 0 for an unknown one.
 std::size_t key_salt_length(std::string_view suite);
-
-std::string base64_encode(std::span<const std::uint8_t> data);
-/// Strict RFC 4648 decoding; nullopt on a bad character or length.
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 }  // namespace jigasi::sip::sdp
 

@@ -1,6 +1,7 @@
 // RFC 3264 offer/answer for the SIP leg: one audio stream, one codec, telephone-event, direction,
 // and SDES-SRTP (RFC 4568) keys.
 
+#include "core/base64.hpp"
 #include "sip/sdp.hpp"
 
 #include <openssl/rand.h>
@@ -68,7 +69,7 @@ result<media::crypto_attr> make_crypto(const local_capabilities& local, std::uin
     if (n == 0 || n > buf.size()) return error{errc::no_usable_crypto, "unknown suite " + suite};
     if (!fill_random(local, std::span(buf.data(), n)))
         return error{errc::key_generation_failed, "random source failed"};
-    return media::crypto_attr{tag, suite, {{base64_encode(std::span(buf.data(), n)), {}, {}}}, {}};
+    return media::crypto_attr{tag, suite, {{core::base64_encode(std::span<const std::uint8_t>(buf.data(), n)), {}, {}}}, {}};
 }
 
 /// An a=crypto line we can use: a suite we support, one inline key of the suite's length, and no
@@ -77,7 +78,7 @@ bool usable_crypto(const media::crypto_attr& c, const local_capabilities& local)
     bool supported = false;
     for (const auto& s : local.crypto_suites) supported = supported || s == c.suite;
     if (!supported || c.keys.size() != 1 || !c.session_params.empty()) return false;
-    const auto key = base64_decode(c.keys[0].key_salt);
+    const auto key = core::base64_decode(c.keys[0].key_salt);
     return key && key->size() == key_salt_length(c.suite);
 }
 
@@ -167,7 +168,7 @@ result<stream_answer> answer_stream(const media_section& m, const local_capabili
             if (!remote && usable_crypto(c, local)) remote = &c;
         if (!remote) return error{errc::no_usable_crypto, "RTP/SAVP offer without a usable a=crypto"};
         auto mine = make_crypto(local, remote->tag, remote->suite);
-        if (!mine) return mine.err();
+        if (!mine) return mine.error();
         s.crypto.push_back(*mine);
         g.srtp = srtp_keys{remote->suite, *mine, *remote};
     }
@@ -229,7 +230,7 @@ result<media::description> build_offer(const local_capabilities& local) {
         std::uint32_t tag = 1;
         for (const auto& suite : local.crypto_suites) {
             auto c = make_crypto(local, tag++, suite);
-            if (!c) return c.err();
+            if (!c) return c.error();
             m.crypto.push_back(*c);
         }
         if (m.crypto.empty()) return error{errc::no_usable_crypto, "SRTP mandatory but no suite"};
@@ -255,9 +256,9 @@ result<answer> negotiate_answer(const media::description& offer, const local_cap
                 continue;
             }
             if (!first_error && m.kind == media::media_kind::audio && m.port != 0)
-                first_error = error{s.err().code, "m= line " + std::to_string(i + 1) + ": " +
-                                                      s.err().diagnostic};
-            if (s.err().code == errc::key_generation_failed) return s.err();
+                first_error = error{s.error().code, "m= line " + std::to_string(i + 1) + ": " +
+                                                      s.error().diagnostic};
+            if (s.error().code == errc::key_generation_failed) return s.error();
         }
         a.sdp.media.push_back(rejected(m));  // RFC 3264 §6: same count and order, port 0
     }
@@ -304,7 +305,7 @@ result<negotiated_media> apply_answer(const media::description& offer,
             const media::crypto_attr* mine = nullptr;
             for (const auto& c : ours.crypto)
                 if (c.tag == r.tag && c.suite == r.suite) mine = &c;
-            const auto key = r.keys.size() == 1 ? base64_decode(r.keys[0].key_salt) : std::nullopt;
+            const auto key = r.keys.size() == 1 ? core::base64_decode(r.keys[0].key_salt) : std::nullopt;
             if (!mine || !key || key->size() != key_salt_length(r.suite))
                 return error{errc::no_usable_crypto, "answer a=crypto does not match an offered one"};
             g.srtp = srtp_keys{r.suite, *mine, r};

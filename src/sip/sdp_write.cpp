@@ -1,4 +1,4 @@
-// SDP writing (RFC 4566 §5 order) and the base64 of SDES keys. parse(serialize(d)) == d for every d
+// SDP writing (RFC 4566 §5 order). parse(serialize(d)) == d for every d
 // that parse() returns (the fuzz target checks it).
 
 #include "sip/sdp.hpp"
@@ -126,8 +126,6 @@ void writer::media(const media_section& m, bool session_c) {
     for (const auto& a : m.extra) attr(a.name, a.value);
 }
 
-constexpr std::string_view b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 }  // namespace
 
 std::string serialize(const media::description& d) {
@@ -153,48 +151,6 @@ std::string serialize(const media::description& d) {
     for (const auto& a : d.extra) w.attr(a.name, a.value);
     for (const auto& m : d.media) w.media(m, session_c);
     return std::move(w.out);
-}
-
-std::string base64_encode(std::span<const std::uint8_t> data) {
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < data.size(); i += 3) {
-        const std::size_t n = std::min<std::size_t>(3, data.size() - i);
-        std::uint32_t v = std::uint32_t{data[i]} << 16;
-        if (n > 1) v |= std::uint32_t{data[i + 1]} << 8;
-        if (n > 2) v |= data[i + 2];
-        out += b64[(v >> 18) & 63];
-        out += b64[(v >> 12) & 63];
-        out += n > 1 ? b64[(v >> 6) & 63] : '=';
-        out += n > 2 ? b64[v & 63] : '=';
-    }
-    return out;
-}
-
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::vector<std::uint8_t> out;
-    out.reserve(text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        std::uint32_t v = 0;
-        int pad = 0;
-        for (std::size_t j = 0; j < 4; ++j) {
-            const char c = text[i + j];
-            std::uint32_t six = 0;
-            if (c == '=' && i + 4 == text.size() && j >= 2) {
-                ++pad;
-            } else {
-                const auto p = b64.find(c);
-                if (p == std::string_view::npos || pad) return std::nullopt;  // no data after '='
-                six = static_cast<std::uint32_t>(p);
-            }
-            v = (v << 6) | six;
-        }
-        out.push_back(static_cast<std::uint8_t>(v >> 16));
-        if (pad < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
-        if (pad < 1) out.push_back(static_cast<std::uint8_t>(v));
-    }
-    return out;
 }
 
 }  // namespace jigasi::sip::sdp

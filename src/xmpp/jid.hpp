@@ -10,6 +10,7 @@
 // lowercased (the ASCII part of UsernameCaseMapped and IDNA); non-ASCII text is neither
 // case-folded nor NFC-normalized, so two JIDs that differ only there compare unequal.
 
+#include "core/result.hpp"
 #include "xmpp/element.hpp"
 
 #include <compare>
@@ -41,31 +42,10 @@ inline std::error_code make_error_code(parse_errc e) noexcept {
     return {static_cast<int>(e), parse_category()};
 }
 
-/// An error and what caused it ("<dial/> has no JvbRoomName header").
-struct parse_error {
-    std::error_code code;
-    std::string diagnostic;
-};
-
-/// A value or a parse_error (std::expected is C++23).
+/// Errors say what is wrong ("<dial/> has no JvbRoomName header").
+using parse_error = core::error;
 template <class T>
-class parse_result {
-public:
-    parse_result(T value) : v_(std::move(value)) {}
-    parse_result(parse_error e) : v_(std::move(e)) {}
-    bool has_value() const { return v_.index() == 0; }
-    explicit operator bool() const { return has_value(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    const parse_error& error() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, parse_error> v_;
-};
+using parse_result = core::result<T>;
 
 /// local@domain/resource. A default-constructed jid is empty (no domain) and is what a stanza
 /// without a from/to attribute yields.

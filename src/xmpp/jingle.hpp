@@ -27,6 +27,7 @@
 //  - candidate `id` and `network` are not kept; the builder writes id "<foundation>-<comp>-<port>".
 //  - <extmap-allow-mixed> in any content sets description::extmap_allow_mixed.
 
+#include "core/result.hpp"
 #include "media/description.hpp"
 #include "xmpp/element.hpp"
 
@@ -66,32 +67,11 @@ inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), category()};
 }
 
-/// An error and what caused it ("content 'audio': candidate 2: <candidate> port '99999' is not a
+/// Errors say what is wrong ("content 'audio': candidate 2: <candidate> port '99999' is not a
 /// number in 0..65535").
-struct error {
-    std::error_code code;
-    std::string diagnostic;
-};
-
-/// A value or an error (std::expected is C++23).
+using error = core::error;
 template <class T>
-class result {
-public:
-    result(T value) : v_(std::move(value)) {}
-    result(error e) : v_(std::move(e)) {}
-    bool has_value() const { return v_.index() == 0; }
-    explicit operator bool() const { return has_value(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    const error& err() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, error> v_;
-};
+using result = core::result<T>;
 
 /// XEP-0166 §7.2 actions; `other` is a defined action we do not act on (content-*,
 /// description-info, security-info), `unknown` anything else (the raw name is in

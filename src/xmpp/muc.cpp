@@ -3,7 +3,7 @@
 
 #include "xmpp/muc.hpp"
 
-#include "xmpp/base64.hpp"
+#include "core/base64.hpp"
 
 #include <openssl/evp.h>
 
@@ -13,6 +13,9 @@
 #include <utility>
 
 namespace jigasi::xmpp {
+
+using core::base64_decode;
+using core::base64_encode;
 namespace {
 
 element& add_text_child(element& parent, std::string_view name, std::string_view text) {

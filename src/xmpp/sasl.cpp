@@ -3,7 +3,7 @@
 
 #include "xmpp/sasl.hpp"
 
-#include "xmpp/base64.hpp"
+#include "core/base64.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -15,6 +15,9 @@
 #include <climits>
 
 namespace jigasi::xmpp {
+
+using core::base64_decode;
+using core::base64_encode;
 namespace {
 
 class category_impl final : public std::error_category {

@@ -10,6 +10,7 @@
 // Any error from on_challenge(): send <abort/> (RFC 6120 §6.4.4). An error from on_success() means
 // the server could not prove it knows the password (RFC 5802 §9): close the stream, do not bind.
 
+#include "core/result.hpp"
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -44,31 +45,10 @@ inline std::error_code make_error_code(sasl_errc e) noexcept {
     return {static_cast<int>(e), sasl_category()};
 }
 
-/// An error and what caused it ("i=100 is below the minimum 4096").
-struct sasl_error {
-    std::error_code code;
-    std::string diagnostic;
-};
-
-/// A value or a sasl_error (std::expected is C++23).
+/// Errors say what failed ("i=100 is below the minimum 4096").
+using sasl_error = core::error;
 template <class T>
-class sasl_result {
-public:
-    sasl_result(T value) : v_(std::move(value)) {}
-    sasl_result(sasl_error e) : v_(std::move(e)) {}
-    bool has_value() const { return v_.index() == 0; }
-    explicit operator bool() const { return has_value(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    const sasl_error& error() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, sasl_error> v_;
-};
+using sasl_result = core::result<T>;
 
 /// In order of preference.
 enum class sasl_mechanism : std::uint8_t { scram_sha_256, scram_sha_1, plain, anonymous };

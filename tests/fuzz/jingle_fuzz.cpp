@@ -30,7 +30,7 @@ jg::result<jg::message> reread(const xmpp::element& e) {
 /// A re-read may exceed a limit that the original did not (an <rtp-hdrext> parameter name with
 /// blanks comes back as several parameters); anything else is a finding.
 bool reread_ok(const jg::result<jg::message>& r) {
-    return r.has_value() || r.err().code == jg::errc::limit_exceeded;
+    return r.has_value() || r.error().code == jg::errc::limit_exceeded;
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto msg = jg::parse(*j);
     if (!msg) {
-        check(msg.err().code.category() == jg::category() && !msg.err().diagnostic.empty());
+        check(msg.error().code.category() == jg::category() && !msg.error().diagnostic.empty());
         return 0;
     }
     const auto& d = msg->desc;

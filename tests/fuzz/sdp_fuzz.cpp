@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     const auto d = sdp::parse(text);
     if (!d) {
-        check(d.err().code.category() == sdp::category() && !d.err().diagnostic.empty());
+        check(d.error().code.category() == sdp::category() && !d.error().diagnostic.empty());
         return 0;
     }
     const auto again = sdp::parse(sdp::serialize(*d));

@@ -1,4 +1,5 @@
 #include "sdp_samples.hpp"
+#include "core/base64.hpp"
 #include "sip/sdp.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,7 +19,7 @@ namespace {
 media::description parse_ok(std::string_view text) {
     auto r = sdp::parse(text);
     INFO(text);
-    if (!r) FAIL(r.err().diagnostic);
+    if (!r) FAIL(r.error().diagnostic);
     return *r;
 }
 
@@ -141,8 +142,8 @@ TEST_CASE("sdp parses a Chrome-like offer with ICE, DTLS, extmap and SSRCs", "[s
     // DTLS-SRTP is the bridge side's business: the SIP leg refuses it with 488.
     const auto r = sdp::negotiate_answer(d, caps());
     REQUIRE_FALSE(r);
-    CHECK(r.err().code == sdp::errc::unsupported_profile);
-    CHECK(sdp::sip_status(r.err().code) == 488);
+    CHECK(r.error().code == sdp::errc::unsupported_profile);
+    CHECK(sdp::sip_status(r.error().code) == 488);
 }
 
 TEST_CASE("sdp serialize then parse gives the same description", "[sdp]") {
@@ -197,8 +198,8 @@ TEST_CASE("sdp answer follows the codec preference and keeps the offerer's paylo
         c.codecs = {sdp::codec{"AMR-WB", 16000, 1, 98, {}}};
         const auto a = sdp::negotiate_answer(offer, c);
         REQUIRE_FALSE(a);
-        CHECK(a.err().code == sdp::errc::no_common_codec);
-        CHECK(sdp::sip_status(a.err().code) == 488);
+        CHECK(a.error().code == sdp::errc::no_common_codec);
+        CHECK(sdp::sip_status(a.error().code) == 488);
     }
 }
 
@@ -273,7 +274,7 @@ TEST_CASE("sdp SDES: first usable suite in the offer's order, fresh key, same ta
     REQUIRE(m.crypto.size() == 1);
     CHECK(m.crypto[0].tag == 2);  // tag 1 is AES_256, not in our list
     CHECK(m.crypto[0].suite == "AES_CM_128_HMAC_SHA1_80");
-    const auto key = sdp::base64_decode(m.crypto[0].keys[0].key_salt);
+    const auto key = core::base64_decode(m.crypto[0].keys[0].key_salt);
     REQUIRE(key);
     CHECK(key->size() == 30);
     CHECK((*key)[0] == 1);
@@ -283,7 +284,7 @@ TEST_CASE("sdp SDES: first usable suite in the offer's order, fresh key, same ta
     const auto gcm = sdp::negotiate_answer(parse_ok(sdp_samples::linphone_opus), caps());
     REQUIRE(gcm);
     CHECK(gcm->media.srtp->suite == "AEAD_AES_128_GCM");
-    CHECK(sdp::base64_decode(gcm->media.srtp->local.keys[0].key_salt)->size() == 28);
+    CHECK(core::base64_decode(gcm->media.srtp->local.keys[0].key_salt)->size() == 28);
 }
 
 TEST_CASE("sdp SDES rejections", "[sdp]") {
@@ -291,30 +292,30 @@ TEST_CASE("sdp SDES rejections", "[sdp]") {
     auto c = caps();
     SECTION("no supported suite") {
         c.crypto_suites = {"AEAD_AES_256_GCM"};
-        CHECK(sdp::negotiate_answer(offer, c).err().code == sdp::errc::no_usable_crypto);
+        CHECK(sdp::negotiate_answer(offer, c).error().code == sdp::errc::no_usable_crypto);
     }
     SECTION("no crypto line at all") {
         offer.media[0].crypto.clear();
         const auto r = sdp::negotiate_answer(offer, c);
-        CHECK(r.err().code == sdp::errc::no_usable_crypto);
-        CHECK(r.err().diagnostic.find("m= line 1") != std::string::npos);
+        CHECK(r.error().code == sdp::errc::no_usable_crypto);
+        CHECK(r.error().diagnostic.find("m= line 1") != std::string::npos);
     }
     SECTION("a key of the wrong length") {
         for (auto& k : offer.media[0].crypto) k.keys[0].key_salt = "c2hvcnQ=";
-        CHECK(sdp::negotiate_answer(offer, c).err().code == sdp::errc::no_usable_crypto);
+        CHECK(sdp::negotiate_answer(offer, c).error().code == sdp::errc::no_usable_crypto);
     }
     SECTION("SRTP switched off") {
         c.srtp = sdp::srtp_policy::off;
-        CHECK(sdp::negotiate_answer(offer, c).err().code == sdp::errc::unsupported_profile);
+        CHECK(sdp::negotiate_answer(offer, c).error().code == sdp::errc::unsupported_profile);
     }
     SECTION("plain RTP when SRTP is mandatory") {
         c.srtp = sdp::srtp_policy::mandatory;
         const auto r = sdp::negotiate_answer(parse_ok(sdp_samples::baresip), c);
-        CHECK(r.err().code == sdp::errc::unsupported_profile);
+        CHECK(r.error().code == sdp::errc::unsupported_profile);
     }
     SECTION("a failing random source") {
         c.random = [](std::span<std::uint8_t>) { return false; };
-        CHECK(sdp::sip_status(sdp::negotiate_answer(offer, c).err().code) == 500);
+        CHECK(sdp::sip_status(sdp::negotiate_answer(offer, c).error().code) == 500);
     }
 }
 
@@ -357,12 +358,12 @@ TEST_CASE("sdp offer and applying the answer", "[sdp]") {
 
     auto bad = answer->sdp;
     bad.media[0].crypto[0].tag = 9;
-    CHECK(sdp::apply_answer(*offer, bad).err().code == sdp::errc::no_usable_crypto);
+    CHECK(sdp::apply_answer(*offer, bad).error().code == sdp::errc::no_usable_crypto);
     bad = answer->sdp;
     bad.media[0].port = 0;
-    CHECK(sdp::apply_answer(*offer, bad).err().code == sdp::errc::no_common_codec);
+    CHECK(sdp::apply_answer(*offer, bad).error().code == sdp::errc::no_common_codec);
     bad.media.push_back(bad.media[0]);
-    CHECK(sdp::apply_answer(*offer, bad).err().code == sdp::errc::answer_mismatch);
+    CHECK(sdp::apply_answer(*offer, bad).error().code == sdp::errc::answer_mismatch);
 }
 
 TEST_CASE("sdp rejects malformed and hostile input with a diagnostic naming the line", "[sdp]") {
@@ -406,8 +407,8 @@ TEST_CASE("sdp rejects malformed and hostile input with a diagnostic naming the 
         INFO(c.text.substr(0, 200));
         const auto r = sdp::parse(c.text);
         REQUIRE_FALSE(r);
-        CHECK(r.err().code == c.code);
-        CHECK_THAT(r.err().diagnostic, Catch::Contains(c.diagnostic));
+        CHECK(r.error().code == c.code);
+        CHECK_THAT(r.error().diagnostic, Catch::Contains(c.diagnostic));
     }
 }
 
@@ -416,8 +417,8 @@ TEST_CASE("sdp limits on counts", "[sdp]") {
     auto expect_limit = [](const std::string& text) {
         const auto r = sdp::parse(text);
         REQUIRE_FALSE(r);
-        CHECK(r.err().code == sdp::errc::limit_exceeded);
-        CHECK(sdp::sip_status(r.err().code) == 400);
+        CHECK(r.error().code == sdp::errc::limit_exceeded);
+        CHECK(sdp::sip_status(r.error().code) == 400);
     };
     std::string many_media = head;
     for (int i = 0; i < 17; ++i) many_media += "m=audio 5000 RTP/AVP 0\r\n";
@@ -452,9 +453,9 @@ TEST_CASE("sdp tolerates LF, blank lines, unknown lines and rtpmaps for absent p
 
 TEST_CASE("sdp base64 is strict", "[sdp]") {
     const std::vector<std::uint8_t> bytes{0, 1, 2, 253, 254, 255, 7};
-    CHECK(sdp::base64_decode(sdp::base64_encode(bytes)) == bytes);
-    CHECK(sdp::base64_encode(std::vector<std::uint8_t>{'f', 'o'}) == "Zm8=");
-    CHECK_FALSE(sdp::base64_decode("Zm8"));
-    CHECK_FALSE(sdp::base64_decode("Z=8="));
-    CHECK_FALSE(sdp::base64_decode("Zm8*"));
+    CHECK(core::base64_decode(core::base64_encode(bytes)) == std::string(bytes.begin(), bytes.end()));
+    CHECK(core::base64_encode(std::vector<std::uint8_t>{'f', 'o'}) == "Zm8=");
+    CHECK_FALSE(core::base64_decode("Zm8"));
+    CHECK_FALSE(core::base64_decode("Z=8="));
+    CHECK_FALSE(core::base64_decode("Zm8*"));
 }

@@ -75,7 +75,7 @@ element jingle_of(std::string_view xml) {
 
 jg::message parse_ok(const element& j, jg::role our_role = jg::role::responder) {
     auto r = jg::parse(j, our_role);
-    if (!r) FAIL(r.err().diagnostic);
+    if (!r) FAIL(r.error().diagnostic);
     return *r;
 }
 
@@ -117,7 +117,7 @@ jg::error parse_err(std::string_view jingle_xml) {
     auto r = jg::parse(j);
     INFO(jingle_xml);
     REQUIRE_FALSE(r);
-    return r.err();
+    return r.error();
 }
 
 /// A session-initiate around one content body, for the malformed cases.
@@ -574,8 +574,8 @@ TEST_CASE("jingle: limits bound hostile input", "[jingle]") {
         "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'>" + many + "</transport>"));
     auto r = jg::parse(j);
     REQUIRE_FALSE(r);
-    CHECK(r.err().code == jg::errc::limit_exceeded);
-    CHECK(r.err().diagnostic.find("more than 64 candidates") != std::string::npos);
+    CHECK(r.error().code == jg::errc::limit_exceeded);
+    CHECK(r.error().diagnostic.find("more than 64 candidates") != std::string::npos);
 
     jg::parse_limits small;
     small.max_contents = 1;
@@ -584,7 +584,7 @@ TEST_CASE("jingle: limits bound hostile input", "[jingle]") {
         "sid='s'><content name='a'/><content name='b'/></jingle>");
     auto r2 = jg::parse(two, jg::role::responder, small);
     REQUIRE_FALSE(r2);
-    CHECK(r2.err().code == jg::errc::limit_exceeded);
+    CHECK(r2.error().code == jg::errc::limit_exceeded);
 
     // A diagnostic never echoes more than 40 bytes of the peer's value, nor control characters.
     const std::string long_id(200, '9');

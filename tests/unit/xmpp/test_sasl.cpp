@@ -2,7 +2,7 @@
 // prove itself, hostile server-first messages, PLAIN/ANONYMOUS, mechanism choice, the RFC 6120 §6.5
 // failure conditions, base64 (RFC 4648 §10) and the XEP-0114 §3 handshake.
 
-#include "xmpp/base64.hpp"
+#include "core/base64.hpp"
 #include "xmpp/component_auth.hpp"
 #include "xmpp/sasl.hpp"
 
@@ -12,6 +12,8 @@
 #include <vector>
 
 using namespace jigasi::xmpp;
+using jigasi::core::base64_decode;
+using jigasi::core::base64_encode;
 using namespace std::string_literals;
 
 namespace {

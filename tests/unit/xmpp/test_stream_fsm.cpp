@@ -1,7 +1,7 @@
 // Stream negotiation without sockets (xmpp/stream_fsm.hpp): a server's side of the conversation is
 // fed as XML text, and the client's actions are checked step by step (RFC 6120 §4-§7, XEP-0114).
 
-#include "xmpp/base64.hpp"
+#include "core/base64.hpp"
 #include "xmpp/stream_fsm.hpp"
 #include "xmpp/transport.hpp"
 #include "xmpp/xml_parser.hpp"
@@ -10,6 +10,8 @@
 
 using namespace jigasi;
 using namespace jigasi::xmpp;
+using jigasi::core::base64_decode;
+using jigasi::core::base64_encode;
 using kind = stream_action::kind;
 
 namespace {

@@ -1,7 +1,6 @@
 #pragma once
-// Base64 (RFC 4648 §4) for the XMPP layer: SASL payloads travel base64-encoded inside <auth/>,
-// <challenge/>, <response/> and <success/> (RFC 6120 §6.4). src/sip/sdp.hpp has the same codec for
-// SDES keys; it lives in jigasi::sip::sdp, and the XMPP layer should not depend on the SIP layer.
+// Base64 (RFC 4648 §4): SASL payloads inside <auth/>, <challenge/>, <response/>, <success/> (RFC 6120
+// §6.4), XEP-0115 caps hashes, and SDES keys in a=crypto (RFC 4568 §6.1).
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace jigasi::xmpp {
+namespace jigasi::core {
 
 /// Standard alphabet with '=' padding, no line breaks.
 std::string base64_encode(std::span<const std::uint8_t> data);
@@ -19,4 +18,4 @@ std::string base64_encode(std::string_view bytes);
 /// anything else (RFC 6120 §6.4.2 and §6.5.3 expect incorrect encoding to be refused, not repaired).
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace jigasi::xmpp
+}  // namespace jigasi::core

@@ -1,8 +1,8 @@
-#include "xmpp/base64.hpp"
+#include "core/base64.hpp"
 
 #include <algorithm>
 
-namespace jigasi::xmpp {
+namespace jigasi::core {
 namespace {
 
 constexpr std::string_view alphabet =
@@ -61,4 +61,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace jigasi::xmpp
+}  // namespace jigasi::core
