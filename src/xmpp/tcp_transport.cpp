@@ -89,11 +89,14 @@ public:
     }
 
     asio::awaitable<boost::system::error_code> start_tls() override {
-        ctx_.set_default_verify_paths();
+        // Made only now: an OpenSSL context with the system's trust store is large, and most
+        // streams on loopback never use one.
+        ctx_.emplace(ssl::context::tls_client);
+        ctx_->set_default_verify_paths();
         boost::system::error_code ec;
-        if (!o_.ca_file.empty()) ctx_.load_verify_file(o_.ca_file, ec);
+        if (!o_.ca_file.empty()) ctx_->load_verify_file(o_.ca_file, ec);
         if (ec) co_return ec;
-        tls_.emplace(socket_, ctx_);
+        tls_.emplace(socket_, *ctx_);
         if (o_.verify_tls) {
             // RFC 6120 §13.7.2.1 / RFC 6125: the certificate must name the XMPP domain, not the host.
             tls_->set_verify_mode(ssl::verify_peer);
@@ -122,7 +125,7 @@ private:
     asio::any_io_executor ex_;
     transport_options o_;
     tcp::socket socket_;
-    ssl::context ctx_{ssl::context::tls_client};
+    std::optional<ssl::context> ctx_;
     std::optional<ssl::stream<tcp::socket&>> tls_;
     xml_parser parser_;
     std::array<char, 16384> buf_{};
