@@ -1,6 +1,6 @@
 #include "xmpp/control_link.hpp"
 
-#include "core/backoff.hpp"
+#include "xmpp/link_retry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -40,15 +40,11 @@ asio::awaitable<void> control_link::run() {
     const auto ex = co_await asio::this_coro::executor;
     const std::string where = !opts_.websocket.empty() && !opts_.component ? opts_.websocket
                                                                             : opts_.host + ":" + std::to_string(opts_.port);
-    auto limits = cfg_.get()->xmpp;
-    core::backoff retry(std::chrono::seconds(limits.reconnect_min_s), std::chrono::seconds(limits.reconnect_max_s),
-                        std::random_device{}());
+    link_retry retry(opts_.health_name, cfg_, health_, log_);
     asio::steady_timer wait(ex);
-    std::string last_error;
     health_.report(opts_.health_name, core::health_state::down, "connecting to " + where);
     for (;;) {
-        limits = cfg_.get()->xmpp;
-        retry.set_limits(std::chrono::seconds(limits.reconnect_min_s), std::chrono::seconds(limits.reconnect_max_s));
+        const auto limits = retry.limits();
         connection_options o;
         o.host = opts_.host;
         o.port = opts_.port;
@@ -69,17 +65,8 @@ asio::awaitable<void> control_link::run() {
         else why = co_await serve(conn);
         if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
         // A session that held for a while was a success: start the backoff from the bottom.
-        if (std::chrono::steady_clock::now() - started > 60s) retry.reset();
-        const auto delay = retry.next();
-        health_.report(opts_.health_name, core::health_state::down,
-                       why + "; retry " + std::to_string(retry.attempts()) + " in " + std::to_string(delay.count()) + " ms");
-        if (why != last_error) {  // each distinct failure once, not once per retry
-            log_.warning(why, "; reconnecting with backoff");
-            last_error = why;
-        } else {
-            log_.debug("retry ", retry.attempts(), " failed: ", why);
-        }
-        wait.expires_after(delay);
+        if (std::chrono::steady_clock::now() - started > 60s) retry.succeeded();
+        wait.expires_after(retry.failed(why));
         auto [wec] = co_await wait.async_wait(tuple_awaitable);
         if (wec == asio::error::operation_aborted) co_return;
     }

@@ -1,6 +1,6 @@
 #include "xmpp/server_link.hpp"
 
-#include "core/backoff.hpp"
+#include "xmpp/link_retry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,7 +11,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
-#include <random>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -35,18 +34,13 @@ server_link::server_link(std::string health_name, std::string host, std::uint16_
 asio::awaitable<void> server_link::run() {
     const auto ex = co_await asio::this_coro::executor;
     const std::string where = host_ + ":" + std::to_string(port_);
-    auto limits = cfg_.get()->xmpp;
-    core::backoff retry(std::chrono::seconds(limits.reconnect_min_s),
-                        std::chrono::seconds(limits.reconnect_max_s), std::random_device{}());
+    link_retry retry(name_, cfg_, health_, log_);
     asio::steady_timer wait(ex);
     tcp::resolver resolver(ex);
-    std::string last_error;
 
     health_.report(name_, core::health_state::down, "connecting to " + where);
     for (;;) {
-        limits = cfg_.get()->xmpp;  // backoff and timeouts change live on reload
-        retry.set_limits(std::chrono::seconds(limits.reconnect_min_s),
-                         std::chrono::seconds(limits.reconnect_max_s));
+        const auto limits = retry.limits();
         beast::tcp_stream stream(ex);
         boost::system::error_code ec;
         auto [rec, results] = co_await resolver.async_resolve(host_, std::to_string(port_), tuple_awaitable);
@@ -63,8 +57,7 @@ asio::awaitable<void> server_link::run() {
             health_.report(name_, core::health_state::up, "TCP connected to " + where);
             log_.info(name_, ": connected to ", where,
                       retry.attempts() ? " after " + std::to_string(retry.attempts()) + " failed attempts" : "");
-            retry.reset();
-            last_error.clear();
+            retry.succeeded();
             // Hold the link until the peer closes it or it fails.
             std::array<char, 512> sink;
             for (;;) {
@@ -78,19 +71,8 @@ asio::awaitable<void> server_link::run() {
                 co_return;
             log_.warning(name_, ": link to ", where, " lost: ", describe(ec));
         }
-        const auto delay = retry.next();
         const auto reason = (ec == asio::error::eof ? std::string("closed by the server") : describe(ec));
-        health_.report(name_, core::health_state::down,
-                       "connect " + where + ": " + reason + "; retry " + std::to_string(retry.attempts()) +
-                           " in " + std::to_string(delay.count()) + " ms");
-        // One log line per distinct failure, not one per retry (house rule: each failure logged once).
-        if (reason != last_error) {
-            log_.warning(name_, ": cannot connect to ", where, ": ", reason, "; retrying with backoff");
-            last_error = reason;
-        } else {
-            log_.debug(name_, ": retry ", retry.attempts(), " failed: ", reason);
-        }
-        wait.expires_after(delay);
+        wait.expires_after(retry.failed("connect " + where + ": " + reason, name_ + ": cannot connect to " + where + ": " + reason));
         auto [wec] = co_await wait.async_wait(tuple_awaitable);
         if (wec == asio::error::operation_aborted) co_return;
     }

@@ -10,17 +10,10 @@
 #include <map>
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 
 namespace {
-
-element doc(std::string_view xml) {
-    auto e = parse_fragment(xml);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
-}
-
-jid J(std::string_view s) { return *jid::parse(s); }
 
 // §1.1, without the XML comment on region.
 constexpr std::string_view doc_presence = R"(<presence to="jigasibrewery@internal-muc.meet.jitsi/AbC123">

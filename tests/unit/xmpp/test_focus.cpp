@@ -7,17 +7,10 @@
 #include "xml_test_util.hpp"
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 
 namespace {
-
-element doc(std::string_view xml) {
-    auto e = parse_fragment(xml);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
-}
-
-jid J(std::string_view s) { return *jid::parse(s); }
 
 // §3.2, without the XML comments.
 constexpr std::string_view doc_request = R"(<iq type="set" to="focus.meet.jitsi" id="c1">

@@ -8,15 +8,10 @@
 #include <set>
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 
 namespace {
-
-jid J(std::string_view s) {
-    auto j = jid::parse(s);
-    INFO(s);
-    REQUIRE(j);
-    return *j;
-}
 
 std::error_code refused(std::string_view s) {
     auto j = jid::parse(s);
@@ -24,13 +19,6 @@ std::error_code refused(std::string_view s) {
     REQUIRE_FALSE(j);
     CHECK_FALSE(j.error().diagnostic.empty());
     return j.error().code;
-}
-
-element doc(std::string_view xml, std::string_view default_ns = ns::client) {
-    auto e = parse_fragment(xml, {}, default_ns);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
 }
 
 }  // namespace

@@ -10,17 +10,10 @@
 #include <algorithm>
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 
 namespace {
-
-element doc(std::string_view xml) {
-    auto e = parse_fragment(xml);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
-}
-
-jid J(std::string_view s) { return *jid::parse(s); }
 
 // §3.3, with every optional child present.
 constexpr std::string_view doc_join = R"(<presence to="room1234@muc.meet.jitsi/7f3a09c2">

@@ -7,21 +7,14 @@
 #include "xml_test_util.hpp"
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 using kind = muc_event_kind;
 
 namespace {
 
 constexpr std::string_view room_jid = "room1234@muc.meet.jitsi";
 constexpr std::string_view our_nick = "7f3a09c2";
-
-element doc(std::string_view xml) {
-    auto e = parse_fragment(xml);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
-}
-
-jid J(std::string_view s) { return *jid::parse(s); }
 
 /// A presence from room/nick with <x muc#user>`x`</x> and `extra` children.
 element from_occupant(std::string_view nick, std::string_view x, std::string_view extra = {},

@@ -8,17 +8,10 @@
 #include "xml_test_util.hpp"
 
 using namespace jigasi::xmpp;
+using xml_test::doc;
+using xml_test::J;
 
 namespace {
-
-element doc(std::string_view xml) {
-    auto e = parse_fragment(xml);
-    INFO(xml);
-    REQUIRE(e);
-    return *e;
-}
-
-jid J(std::string_view s) { return *jid::parse(s); }
 
 // §2.1, verbatim.
 constexpr std::string_view doc_dial = R"(<iq type="set" to="room1234@muc.meet.jitsi/focus" id="a1">

@@ -2,11 +2,13 @@
 // Helpers shared by the XML tests: a Prosody-like server stream, feeding in chosen chunks, and
 // printing elements in Catch2 failure messages.
 
+#include "xmpp/jid.hpp"
 #include "xmpp/xml_parser.hpp"
 #include "xmpp/xml_writer.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +83,22 @@ inline run_result feed_bytes(std::string_view data, const xml_limits& limits = {
     std::vector<std::size_t> cuts;
     for (std::size_t i = 1; i < data.size(); ++i) cuts.push_back(i);
     return feed_cut(data, cuts, limits);
+}
+
+/// An element from XML text (a doc example, a stanza); fails the test if it does not parse.
+inline element doc(std::string_view xml, std::string_view default_ns = ns::client) {
+    auto e = parse_fragment(xml, {}, default_ns);
+    INFO(xml);
+    REQUIRE(e);
+    return *e;
+}
+
+/// A JID the test knows to be valid. Throws otherwise (Catch2 then fails the test with the
+/// message), so it also serves namespace-scope constants, where REQUIRE cannot run.
+inline jid J(std::string_view s) {
+    auto j = jid::parse(s);
+    if (!j) throw std::invalid_argument("test JID " + std::string(s) + ": " + j.error().diagnostic);
+    return *j;
 }
 
 /// A stream around `inner`, as a jabber:client server would send it.
