@@ -73,6 +73,56 @@ response outcome_response(const sip::dial_outcome& o) {
     return http::make_json(s, json::serialize(body));
 }
 
+/// The probe id of /api/v1/xmpp/probes/{id}.
+std::string probe_id(const http::request& req) {
+    constexpr std::string_view prefix = "/api/v1/xmpp/probes/";
+    std::string_view target = req.target();
+    target = target.substr(0, target.find('?'));
+    return std::string(target.substr(std::min(prefix.size(), target.size())));
+}
+
+void add_probe_routes(http::router& r, const api_context& ctx) {
+    // POST /api/v1/xmpp/probes {"room", "server"?, "display_name"?, "password"?, "hold_s"?}: join the
+    // room as a call would, without media; 201 with the probe's id, then GET it for the report.
+    r.add(http::verb::post, "/api/v1/xmpp/probes", [ctx](const http::request& req) -> asio::awaitable<response> {
+        if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
+        boost::system::error_code ec;
+        const json::value v = json::parse(req.body(), ec);
+        if (ec || !v.is_object()) co_return make_error(status::bad_request, "the body must be a JSON object");
+        const auto& o = v.get_object();
+        probe_request p;
+        std::string error, password;
+        if (!read_string(o, "room", p.room, error, true) || !read_string(o, "server", p.server, error, false) ||
+            !read_string(o, "display_name", p.display_name, error, false) ||
+            !read_string(o, "password", password, error, false) || !read_seconds(o, "hold_s", p.hold, 3600, error))
+            co_return make_error(status::bad_request, error);
+        if (o.contains("password")) p.password = password;
+        for (const auto& [key, value] : o)
+            if (key != "room" && key != "server" && key != "display_name" && key != "password" && key != "hold_s")
+                co_return make_error(status::bad_request, "unknown member: " + std::string(key));
+        auto started = ctx.probes.start(std::move(p));
+        if (!started.error.empty())
+            co_return make_error(started.busy ? status::service_unavailable : status::bad_request, started.error);
+        co_return http::make_json(status::created, json::serialize(*ctx.probes.report(started.id)));
+    });
+    r.add(http::verb::get, "/api/v1/xmpp/probes", [ctx](const http::request& req) -> asio::awaitable<response> {
+        if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
+        co_return http::make_json(status::ok, json::serialize(json::object{{"probes", ctx.probes.list()}}));
+    });
+    r.add_prefix(http::verb::get, "/api/v1/xmpp/probes/", [ctx](const http::request& req) -> asio::awaitable<response> {
+        if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
+        auto report = ctx.probes.report(probe_id(req));
+        if (!report) co_return make_error(status::not_found, "no such probe");
+        co_return http::make_json(status::ok, json::serialize(*report));
+    });
+    r.add_prefix(http::verb::delete_, "/api/v1/xmpp/probes/", [ctx](const http::request& req) -> asio::awaitable<response> {
+        if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
+        const auto id = probe_id(req);
+        if (!ctx.probes.stop(id)) co_return make_error(status::not_found, "no such probe");
+        co_return http::make_json(status::accepted, json::serialize(json::object{{"id", id}, {"stopping", true}}));
+    });
+}
+
 }  // namespace
 
 void add_api_routes(http::router& r, const api_context& ctx) {
@@ -96,6 +146,7 @@ void add_api_routes(http::router& r, const api_context& ctx) {
                 co_return make_error(status::bad_request, "unknown member: " + std::string(key));
         co_return outcome_response(co_await ctx.sip.dial_echo(std::move(dial), opts));
     });
+    add_probe_routes(r, ctx);
 }
 
 }  // namespace jigasi::app

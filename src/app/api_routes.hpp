@@ -1,7 +1,8 @@
 #pragma once
-// The REST API under /api/v1 (bearer token http.api_token, RFC 6750). Today: outgoing echo test
-// calls; the call API of the gateway (issue 7) joins it here.
+// The REST API under /api/v1 (bearer token http.api_token, RFC 6750): outgoing echo test calls
+// and room probes; the call API of the gateway joins it here.
 
+#include "app/room_probes.hpp"
 #include "app/sip_service.hpp"
 #include "config/store.hpp"
 #include "http/router.hpp"
@@ -11,6 +12,7 @@ namespace jigasi::app {
 struct api_context {
     const config::store& cfg;
     sip_service& sip;
+    room_probes& probes;
 };
 
 /// The routes keep a copy of `ctx`, whose members must outlive `r`.

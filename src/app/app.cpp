@@ -41,6 +41,7 @@ struct app::impl {
     std::vector<std::unique_ptr<xmpp::server_link>> links;
     std::vector<std::unique_ptr<xmpp::control_link>> controls;
     sip_service sip;
+    room_probes probes;
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set signals;
     shutdown_control shutdown;
@@ -58,7 +59,7 @@ struct app::impl {
                     task_failures.Add({{"kind", name.substr(0, name.find(' '))}}).Increment();
                 }),
           http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
-          sip(io, c, health, stats, l),
+          sip(io, c, health, stats, l), probes(io, c, l, tasks),
           strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
           shutdown(strand, stats) {}
 
@@ -168,7 +169,7 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
-    add_api_routes(impl_->routes, {cfg, impl_->sip});
+    add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
 }
 
 app::~app() = default;

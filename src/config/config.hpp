@@ -57,6 +57,14 @@ struct xmpp_control_config {
     friend bool operator==(const xmpp_control_config&, const xmpp_control_config&) = default;
 };
 
+/// How each call's own connection logs in (jitsi-protocol.md §3.1).
+struct xmpp_call_login_config {
+    std::string username;                  ///< empty: SASL ANONYMOUS on the domain (Jigasi's default)
+    std::string auth_domain;               ///< default: "auth." + domain
+    std::string password;                  ///< required with a username
+    friend bool operator==(const xmpp_call_login_config&, const xmpp_call_login_config&) = default;
+};
+
 /// One Jitsi Meet deployment reached over XMPP.
 struct xmpp_server_config {
     std::string id;                        ///< unique, used in logs, health and metrics labels
@@ -72,6 +80,7 @@ struct xmpp_server_config {
     std::string ca_file;
     std::string muc_domain;                ///< default: "muc." + domain
     std::string focus_jid;                 ///< default: "focus." + domain
+    xmpp_call_login_config call_login;
     xmpp_control_config control;
     friend bool operator==(const xmpp_server_config&, const xmpp_server_config&) = default;
 };

@@ -64,6 +64,13 @@ void fields(V&& v, S&... s) {
     v(field{"allowed_jid"}, s.allowed_jid...);
 }
 
+template <class V, class... S> requires all_are<xmpp_call_login_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"username"}, s.username...);
+    v(field{"auth_domain"}, s.auth_domain...);
+    v(field{"password", true}, s.password...);
+}
+
 template <class V, class... S> requires all_are<xmpp_server_config, S...>
 void fields(V&& v, S&... s) {
     v(field{"id"}, s.id...);
@@ -75,6 +82,7 @@ void fields(V&& v, S&... s) {
     v(field{"ca_file"}, s.ca_file...);
     v(field{"muc_domain"}, s.muc_domain...);
     v(field{"focus_jid"}, s.focus_jid...);
+    v(field{"call_login"}, s.call_login...);
     v(field{"control"}, s.control...);
 }
 

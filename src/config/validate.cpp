@@ -34,6 +34,7 @@ void fill_server(xmpp_server_config& s) {
     fill_if_empty(s.muc_domain, muc_of(s.domain));
     fill_if_empty(s.focus_jid, focus_of(s.domain));
     fill_if_empty(s.control.auth_domain, auth_of(s.domain));
+    fill_if_empty(s.call_login.auth_domain, auth_of(s.domain));
     fill_if_empty(s.control.brewery, brewery_of(s.domain));
     fill_if_empty(s.control.allowed_jid, s.control.brewery);
 }
@@ -73,6 +74,7 @@ void check_server(checker& c, const std::string& p, const xmpp_server_config& s)
         c.error(join(p, "websocket"), "expected a ws:// or wss:// URL");
     else if (s.websocket.starts_with("ws://") && (s.tls == xmpp_tls::required || s.tls == xmpp_tls::direct))
         c.error(join(p, "websocket"), "ws:// has no TLS but tls is " + std::string(s.tls == xmpp_tls::required ? "required" : "direct") + "; use wss://");
+    if (!s.call_login.username.empty()) c.required(join(join(p, "call_login"), "password"), s.call_login.password);
     if (!s.control.enabled) return;
     const std::string cp = join(p, "control");
     c.required(join(cp, "username"), s.control.username);
@@ -216,6 +218,7 @@ void detail::set_domain(xmpp_server_config& s, std::string domain) {
     unless_custom(s.muc_domain, muc_of(old));
     unless_custom(s.focus_jid, focus_of(old));
     unless_custom(s.control.auth_domain, auth_of(old));
+    unless_custom(s.call_login.auth_domain, auth_of(old));
     unless_custom(s.control.brewery, brewery_of(old));
     s.domain = std::move(domain);
     fill_server(s);

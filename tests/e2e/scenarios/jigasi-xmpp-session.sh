@@ -1,0 +1,108 @@
+# A call's XMPP side (issue 5 items 5-6), driven through room probes (POST /api/v1/xmpp/probes),
+# against Prosody and the Jicofo stand-in:
+#   - anonymous login, the conference IQ to focus.meet.test, the MUC join with the §3.3 presence
+#     (nick, features jigasi + jingle DTMF + audio-mute, audiomuted, caps), seen by the stand-in
+#   - the stand-in's session-initiate is acknowledged and parsed: Opus/111, telephone-event,
+#     audio-level id 1, the simulated participants' sources with owners, ICE candidates, sha-256
+#   - the focus' mute IQ gets a result, and the probe's presence then says audiomuted
+#   - DELETE: session-terminate and an unavailable presence; the stand-in sees both
+#   - refusals: a members-only (lobby) room, a wrong server id, a bad room name, no token
+#   - the hold runs out by itself (short hold_s)
+source "$E2E_DIR/jitsi/bench.sh"
+TOKEN=e2e-token-0123456789abcdef
+start_prosody
+start_standin --tones 440,660
+start_jigasi <<JSON
+{ "http": { "api_token": "$TOKEN" }, "log": { "subsystems": { "xmpp": "debug" } },
+  "xmpp": { "servers": [
+      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
+        "muc_domain": "conference.$PROSODY_DOMAIN" } ] },
+  "sip": { "listen": [] } }
+JSON
+
+# api METHOD PATH [BODY] [noauth]: prints "<http status> <json body>"
+api() {
+    local auth=(-H "Authorization: Bearer $TOKEN")
+    [ "${4-}" = noauth ] && auth=()
+    curl -s -o "$E2E_OUT/api.body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+        "${auth[@]}" ${3:+--data-binary "$3"} "http://127.0.0.1:$JIGASI_HTTP$2"
+    printf ' %s' "$(cat "$E2E_OUT/api.body")"
+}
+# expect WHAT STATUS JQ METHOD PATH [BODY]: the answer has that status and satisfies the filter
+expect() {
+    local what=$1 code=$2 filter=$3 out
+    shift 3
+    out=$(api "$@")
+    [ "${out%% *}" = "$code" ] || fail "$what: expected HTTP $code, got: $out"
+    jq -e "$filter" <<< "${out#* }" > /dev/null || fail "$what: answer does not satisfy $filter: $out"
+    echo "${out#* }"
+}
+probe_wait() {  # probe_wait ID SECS DESC JQ
+    wait_until "$2" "$3" sh -c "curl -sf -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$JIGASI_HTTP/api/v1/xmpp/probes/$1 | jq -e '$4'"
+}
+probe_get() { curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$JIGASI_HTTP/api/v1/xmpp/probes/$1"; }
+
+# --- join, offer, mute, leave ---
+out=$(expect "probe start" 201 '.state == "starting" or .state == "connecting"' POST /api/v1/xmpp/probes \
+    '{"room": "room1", "display_name": "+15551234567", "hold_s": 60}')
+id=$(jq -r .id <<< "$out")
+probe_wait "$id" 10 "the probe to receive the session-initiate" '.state == "offered"'
+report=$(probe_get "$id")
+note "offer as parsed: $(jq -c '.offer.contents[0] | {codecs: [.codecs[] | "\(.name)/\(.pt)"], ext: [.header_extensions[] | "\(.id)"], sources: [.sources[] | .owner], candidates: (.candidates | length), fp: .fingerprint_hash}' <<< "$report")"
+jq -e '.offer.contents | length == 1' <<< "$report" > /dev/null || fail "expected one content in the offer: $report"
+jq -e '.offer.contents[0] | any(.codecs[]; .name == "opus" and .pt == 111 and .rate == 48000 and .channels == 2)
+       and any(.codecs[]; .name == "telephone-event" and .pt == 126)
+       and any(.header_extensions[]; .id == 1 and (.uri | test("ssrc-audio-level")))
+       and ([.sources[] | select(.owner != "jvb")] | length == 2)
+       and any(.sources[]; .owner == "jvb")
+       and (.candidates | length >= 1) and .ice_ufrag and .fingerprint_hash == "sha-256" and .rtcp_mux' \
+    <<< "$report" > /dev/null || fail "the parsed offer misses something: $(jq -c .offer <<< "$report")"
+nick=$(jq -r .nick <<< "$report")
+[[ "$nick" =~ ^[0-9a-f]{8}$ ]] || fail "nick is not 8 hex digits (§3.1): $nick"
+jq -e '.jid | test("@meet.test/")' <<< "$report" > /dev/null || fail "not logged in anonymously on meet.test: $report"
+
+# What the stand-in (Jicofo) saw: our conference IQ and join presence.
+stanzas="$E2E_OUT/standin-stanzas.jsonl"
+grep -F '"dir":"in"' "$stanzas" | grep -F 'http://jitsi.org/protocol/focus' | grep -Fq 'room1@conference.meet.test' \
+    || fail "the stand-in received no conference IQ for room1"
+join=$(jq -r --arg n "room1@conference.meet.test/$nick" 'select(.dir == "in" and (.xml | test("<presence")) and (.xml | contains("to=\"" + $n + "\"") or contains("from=\"" + $n + "\""))) | .xml' "$stanzas" | head -n 1)
+[ -n "$join" ] || fail "the stand-in saw no presence of $nick"
+for want in '<nick xmlns="http://jabber.org/protocol/nick">+15551234567</nick>' 'http://jitsi.org/protocol/jigasi' \
+    'urn:xmpp:jingle:dtmf:0' 'http://jitsi.org/protocol/audio-mute' '<audiomuted>false</audiomuted>' 'hash="sha-1"'; do
+    grep -Fq -- "$want" <<< "$join" || fail "our join presence as the stand-in saw it lacks $want: $join"
+done
+note "join presence seen by the focus: ok (nick, features, audiomuted, caps)"
+
+mute=$(standin POST /mute "{\"endpoint\": \"$nick\", \"muted\": true}")
+jq -e '.result == "result"' <<< "$mute" > /dev/null || fail "the mute IQ was not answered with a result: $mute"
+probe_wait "$id" 5 "the probe to record the mute" 'any(.timeline[]; .event == "mute" and .mute == true)'
+wait_until 5 "a presence with audiomuted true" sh -c "grep -F '\"dir\":\"in\"' '$stanzas' | grep -F '$nick' | grep -Fq '<audiomuted>true</audiomuted>'"
+note "mute IQ: $(jq -c '{result, ms: (.resultMs - .sentMs)}' <<< "$mute")"
+
+expect "probe list" 200 '.probes | any(.id == "'"$id"'" and .state == "offered")' GET /api/v1/xmpp/probes > /dev/null
+expect "probe stop" 202 '.stopping == true' DELETE "/api/v1/xmpp/probes/$id" > /dev/null
+probe_wait "$id" 6 "the probe to end as left" '.state == "ended" and .outcome.why == "left"'
+wait_until 5 "the stand-in to see our session-terminate" sh -c "grep -F '\"dir\":\"in\"' '$stanzas' | grep -F 'session-terminate' | grep -Fq 'room1@conference.meet.test/$nick'"
+wait_until 5 "the stand-in to see us leave" sh -c "grep -F '\"dir\":\"in\"' '$stanzas' | grep -F 'unavailable' | grep -Fq '$nick'"
+note "probe $id: $(probe_get "$id" | jq -c '{outcome, duration_ms, events: [.timeline[] | "\(.ms) \(.event)"]}')"
+
+# --- the hold runs out ---
+out=$(expect "short probe" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room2@conference.meet.test", "hold_s": 2}')
+id2=$(jq -r .id <<< "$out")
+probe_wait "$id2" 10 "the short probe to end by itself" '.state == "ended" and .outcome.why == "left" and any(.timeline[]; .event == "leaving (hold over)")'
+
+# --- refusals ---
+standin POST /lobby "{\"room\": \"room1@conference.$PROSODY_DOMAIN\", \"enabled\": true}" > /dev/null
+out=$(expect "probe of a members-only room" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room1"}')
+id3=$(jq -r .id <<< "$out")
+probe_wait "$id3" 10 "the lobby refusal" '.state == "ended" and .outcome.why == "join-refused" and (.outcome.refusal | test("members"))'
+note "members-only room: $(probe_get "$id3" | jq -c .outcome)"
+expect "unknown server" 400 '.error | test("no xmpp.servers entry")' POST /api/v1/xmpp/probes '{"room": "r", "server": "nope"}' > /dev/null
+expect "bad room" 400 '.error | test("room")' POST /api/v1/xmpp/probes '{"room": "a/b@c@d"}' > /dev/null
+expect "missing room" 400 '.error == "room: required"' POST /api/v1/xmpp/probes '{}' > /dev/null
+expect "unknown member" 400 '.error | test("unknown member")' POST /api/v1/xmpp/probes '{"room": "r", "x": 1}' > /dev/null
+expect "hold out of range" 400 '.error | test("hold_s")' POST /api/v1/xmpp/probes '{"room": "r", "hold_s": 0}' > /dev/null
+expect "no token" 401 '.error' POST /api/v1/xmpp/probes '{"room": "r"}' noauth > /dev/null
+expect "unknown probe" 404 '.error' GET /api/v1/xmpp/probes/nope > /dev/null
+expect "unknown probe delete" 404 '.error' DELETE /api/v1/xmpp/probes/nope > /dev/null
+alive jigasi || fail "jigasi-ng exited"
