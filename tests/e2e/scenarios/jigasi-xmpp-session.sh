@@ -5,18 +5,24 @@
 #   - the stand-in's session-initiate is acknowledged and parsed: Opus/111, telephone-event,
 #     audio-level id 1, the simulated participants' sources with owners, ICE candidates, sha-256
 #   - the focus' mute IQ gets a result, and the probe's presence then says audiomuted
+#   - source-add / source-remove from the focus are acknowledged and reach the call layer; a
+#     session-terminate from the focus leaves the probe in the room (§4.3: a call waits for a new offer)
 #   - DELETE: session-terminate and an unavailable presence; the stand-in sees both
 #   - refusals: a members-only (lobby) room, a wrong server id, a bad room name, no token
 #   - the hold runs out by itself (short hold_s)
+#   - a Rayo dial through the brewery from a sender other than control.allowed_jid is refused
+#     with forbidden (§1.1 ALLOWED_JID), over the wire
 source "$E2E_DIR/jitsi/bench.sh"
 TOKEN=e2e-token-0123456789abcdef
 start_prosody
-start_standin --tones 440,660
+start_standin --tones 440,660 --spare 880
 start_jigasi <<JSON
 { "http": { "api_token": "$TOKEN" }, "log": { "subsystems": { "xmpp": "debug" } },
   "xmpp": { "servers": [
       { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
-        "muc_domain": "conference.$PROSODY_DOMAIN" } ] },
+        "muc_domain": "conference.$PROSODY_DOMAIN",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID",
+                     "allowed_jid": "jicofo@auth.$PROSODY_DOMAIN" } } ] },
   "sip": { "listen": [] } }
 JSON
 
@@ -79,6 +85,14 @@ probe_wait "$id" 5 "the probe to record the mute" 'any(.timeline[]; .event == "m
 wait_until 5 "a presence with audiomuted true" sh -c "grep -F '\"dir\":\"in\"' '$stanzas' | grep -F '$nick' | grep -Fq '<audiomuted>true</audiomuted>'"
 note "mute IQ: $(jq -c '{result, ms: (.resultMs - .sentMs)}' <<< "$mute")"
 
+add=$(standin POST /source-add "{\"endpoint\": \"$nick\", \"freq\": 880}")
+probe_wait "$id" 5 "the probe to get the source-add" 'any(.timeline[]; .event == "jingle" and .action == "source-add")'
+standin POST /source-remove "{\"endpoint\": \"$nick\", \"freq\": 880}" > /dev/null
+probe_wait "$id" 5 "the probe to get the source-remove" 'any(.timeline[]; .event == "jingle" and .action == "source-remove")'
+n_err=$(grep -F '"dir":"in"' "$stanzas" | grep -F "room1@conference.meet.test/$nick" | grep -c 'type=\\"error\\"' || true)
+[ "$n_err" = 0 ] || fail "we answered $n_err stanza(s) from the focus with an error"
+note "source-add $(jq -c '{ssrc, owner}' <<< "$add") and source-remove acknowledged"
+
 expect "probe list" 200 '.probes | any(.id == "'"$id"'" and .state == "offered")' GET /api/v1/xmpp/probes > /dev/null
 expect "probe stop" 202 '.stopping == true' DELETE "/api/v1/xmpp/probes/$id" > /dev/null
 probe_wait "$id" 6 "the probe to end as left" '.state == "ended" and .outcome.why == "left"'
@@ -87,8 +101,11 @@ wait_until 5 "the stand-in to see us leave" sh -c "grep -F '\"dir\":\"in\"' '$st
 note "probe $id: $(probe_get "$id" | jq -c '{outcome, duration_ms, events: [.timeline[] | "\(.ms) \(.event)"]}')"
 
 # --- the hold runs out ---
-out=$(expect "short probe" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room2@conference.meet.test", "hold_s": 2}')
+out=$(expect "short probe" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room2@conference.meet.test", "hold_s": 4}')
 id2=$(jq -r .id <<< "$out")
+probe_wait "$id2" 10 "the second probe's offer" '.state == "offered"'
+standin POST /terminate "{\"endpoint\": \"$(probe_get "$id2" | jq -r .nick)\", \"reason\": \"expired\", \"text\": \"Idle session timeout\"}" > /dev/null
+probe_wait "$id2" 5 "the focus' session-terminate to reach the probe" 'any(.timeline[]; .event == "jingle" and .action == "session-terminate" and .reason == "expired") and .state != "ended"'
 probe_wait "$id2" 10 "the short probe to end by itself" '.state == "ended" and .outcome.why == "left" and any(.timeline[]; .event == "leaving (hold over)")'
 
 # --- refusals ---
@@ -105,4 +122,11 @@ expect "hold out of range" 400 '.error | test("hold_s")' POST /api/v1/xmpp/probe
 expect "no token" 401 '.error' POST /api/v1/xmpp/probes '{"room": "r"}' noauth > /dev/null
 expect "unknown probe" 404 '.error' GET /api/v1/xmpp/probes/nope > /dev/null
 expect "unknown probe delete" 404 '.error' DELETE /api/v1/xmpp/probes/nope > /dev/null
+# --- Rayo from a sender that is not control.allowed_jid ---
+standin_wait 10 "jigasi-ng in the brewery" '.brewery | to_entries | any(.key | startswith("jigasi-ng-"))'
+out=$(standin POST /dial "{\"room\": \"room3@conference.$PROSODY_DOMAIN\", \"to\": \"+15551234567\", \"target\": \"brewery\"}")
+jq -e '.result == "error" and .error == "forbidden"' <<< "$out" > /dev/null || fail "a dial from the brewery (not allowed_jid) was not refused with forbidden: $out"
+jigasi_log_has 'Rayo dial from jigasibrewery@internal.auth.meet.test/focus refused: not jicofo@auth.meet.test' \
+    || fail "the refused dial was not logged with its sender"
+note "Rayo dial from a sender that is not allowed_jid: $out"
 alive jigasi || fail "jigasi-ng exited"
