@@ -12,6 +12,7 @@
 #   - the hold runs out by itself (short hold_s)
 #   - a Rayo dial through the brewery from a sender other than control.allowed_jid is refused
 #     with forbidden (§1.1 ALLOWED_JID), over the wire
+#   - a second instance with a wrong XEP-0114 component secret stays down, health naming the refusal
 source "$E2E_DIR/jitsi/bench.sh"
 TOKEN=e2e-token-0123456789abcdef
 start_prosody
@@ -129,4 +130,13 @@ jq -e '.result == "error" and .error == "forbidden"' <<< "$out" > /dev/null || f
 jigasi_log_has 'Rayo dial from jigasibrewery@internal.auth.meet.test/focus refused: not jicofo@auth.meet.test' \
     || fail "the refused dial was not logged with its sender"
 note "Rayo dial from a sender that is not allowed_jid: $out"
+# --- a component with the wrong secret ---
+start_jigasi badsecret <<JSON
+{ "http": { "port": 8789 }, "sip": { "listen": [] }, "xmpp": { "servers": [],
+  "component": { "enabled": true, "domain": "$PROSODY_DOMAIN", "subdomain": "callcontrol",
+                 "secret": "not-the-secret", "host": "127.0.0.1", "port": $PROSODY_COMPONENT } } }
+JSON
+wait_until 10 "the wrong component secret to be refused (health)" sh -c \
+    "curl -s http://127.0.0.1:8789/about/health | jq -e '.subsystems[\"xmpp.component\"] | select(.state == \"down\" and (.detail | test(\"handshake|not-authorized\")))'"
+note "wrong component secret: $(curl -s http://127.0.0.1:8789/about/health | jq -c '.subsystems["xmpp.component"]')"
 alive jigasi || fail "jigasi-ng exited"
