@@ -94,11 +94,13 @@ void add_probe_routes(http::router& r, const api_context& ctx) {
         std::string error, password;
         if (!read_string(o, "room", p.room, error, true) || !read_string(o, "server", p.server, error, false) ||
             !read_string(o, "display_name", p.display_name, error, false) ||
-            !read_string(o, "password", password, error, false) || !read_seconds(o, "hold_s", p.hold, 3600, error))
+            !read_string(o, "password", password, error, false) || !read_string(o, "nick", p.nick, error, false) ||
+            !read_seconds(o, "hold_s", p.hold, 3600, error))
             co_return make_error(status::bad_request, error);
         if (o.contains("password")) p.password = password;
         for (const auto& [key, value] : o)
-            if (key != "room" && key != "server" && key != "display_name" && key != "password" && key != "hold_s")
+            if (key != "room" && key != "server" && key != "display_name" && key != "password" && key != "hold_s" &&
+                key != "nick")
                 co_return make_error(status::bad_request, "unknown member: " + std::string(key));
         auto started = ctx.probes.start(std::move(p));
         if (!started.error.empty())

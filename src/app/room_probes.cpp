@@ -183,7 +183,12 @@ room_probes::started room_probes::start(probe_request req) {
     if (!room || room->local().empty() || !room->resource().empty())
         return {{}, "room: not a room name or room@muc-domain: " + req.room, false};
 
+    if (!req.nick.empty()) {
+        auto occupant = room->with_resource(req.nick);
+        if (!occupant || req.nick.size() > 64) return {{}, "nick: not a valid MUC nickname (at most 64 characters)", false};
+    }
     xmpp::room_session_options o;
+    o.nick = req.nick;
     o.connection.host = server->host;
     o.connection.port = server->port;
     o.connection.websocket_url = server->websocket;

@@ -28,6 +28,7 @@ struct probe_request {
     std::string room;    ///< "name" (on the server's muc_domain) or "name@muc.domain"
     std::string display_name = "jigasi-ng probe";
     std::optional<std::string> password;
+    std::string nick;  ///< first MUC nick; empty = 8 random hex digits (§3.1)
     std::chrono::seconds hold{60};
 };
 

@@ -166,7 +166,7 @@ asio::awaitable<bool> room_session::ask_focus() {
 /// §3.3 join; a nick conflict draws a new nick, any other refusal ends the session.
 asio::awaitable<bool> room_session::join() {
     const auto deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
-    muc_.emplace(opts_.room, random_nick(draw()));
+    muc_.emplace(opts_.room, opts_.nick.empty() ? random_nick(draw()) : opts_.nick);
     for (unsigned conflicts = 0;;) {
         auto& p = opts_.presence;
         p.occupant = muc_->occupant_jid();

@@ -33,6 +33,7 @@ struct room_session_options {
     conference_request conference;   ///< its room is filled in from `room`
     participant_presence presence;   ///< occupant, join, password, caps, features filled in
     std::optional<std::string> password;
+    std::string nick;                ///< first nick (e.g. sip_user_nick()); empty or taken: random_nick()
     bool audio_mute_feature = true;  ///< advertise audio-mute (§3.3): Jicofo then force-mutes us
     std::chrono::seconds join_timeout{30};    ///< conference ready + MUC join (Jigasi: 30 s)
     std::chrono::seconds invite_timeout{30};  ///< joined → session-initiate (JVB_INVITE_TIMEOUT); 0 = none

@@ -8,6 +8,7 @@
 #   - source-add / source-remove from the focus are acknowledged and reach the call layer; a
 #     session-terminate from the focus leaves the probe in the room (§4.3: a call waits for a new offer)
 #   - DELETE: session-terminate and an unavailable presence; the stand-in sees both
+#   - a nick already in use (two probes asking for "alice"): the second joins under a random nick
 #   - refusals: a members-only (lobby) room, a wrong server id, a bad room name, no token
 #   - the hold runs out by itself (short hold_s)
 #   - a Rayo dial through the brewery from a sender other than control.allowed_jid is refused
@@ -108,6 +109,15 @@ probe_wait "$id2" 10 "the second probe's offer" '.state == "offered"'
 standin POST /terminate "{\"endpoint\": \"$(probe_get "$id2" | jq -r .nick)\", \"reason\": \"expired\", \"text\": \"Idle session timeout\"}" > /dev/null
 probe_wait "$id2" 5 "the focus' session-terminate to reach the probe" 'any(.timeline[]; .event == "jingle" and .action == "session-terminate" and .reason == "expired") and .state != "ended"'
 probe_wait "$id2" 10 "the short probe to end by itself" '.state == "ended" and .outcome.why == "left" and any(.timeline[]; .event == "leaving (hold over)")'
+
+# --- nickname conflict: the second "alice" gets a random nick (XEP-0045 §7.2.9) ---
+a1=$(expect "first alice" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room4", "nick": "alice", "hold_s": 20}' | jq -r .id)
+probe_wait "$a1" 10 "the first alice to join" '.nick == "alice"'
+a2=$(expect "second alice" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room4", "nick": "alice", "hold_s": 20}' | jq -r .id)
+probe_wait "$a2" 10 "the second alice to join under another nick" '(.nick // "") | test("^[0-9a-f]{8}$")'
+jigasi_log_has "nick alice in use in room4@conference.meet.test; trying [0-9a-f]{8}" || fail "the nick conflict was not logged"
+note "nick conflict: second probe joined as $(probe_get "$a2" | jq -r .nick)"
+expect "nick too long" 400 '.error | test("nick")' POST /api/v1/xmpp/probes "{\"room\": \"r\", \"nick\": \"$(printf 'n%.0s' {1..65})\"}" > /dev/null
 
 # --- refusals ---
 standin POST /lobby "{\"room\": \"room1@conference.$PROSODY_DOMAIN\", \"enabled\": true}" > /dev/null
