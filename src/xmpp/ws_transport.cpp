@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -100,7 +101,11 @@ public:
                 tls.set_verify_mode(ssl::verify_peer);
                 tls.set_verify_callback(ssl::host_name_verification(url_.host));
             }
-            SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str());
+            // RFC 6066 §3: SNI carries host names only; an IP literal there makes servers
+            // (Prosody) refuse the handshake with unrecognized_name.
+            boost::system::error_code not_ip;
+            asio::ip::make_address(url_.host, not_ip);
+            if (not_ip) SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str());
             if (auto [hec] = co_await tls.async_handshake(ssl::stream_base::client, tuple_awaitable); hec) {
                 diag = "TLS handshake with " + where() + ": " + hec.message();
                 co_return hec;

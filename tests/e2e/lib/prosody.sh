@@ -3,7 +3,9 @@
 #   start_prosody [--tls] [NAME]  fresh config and data under $E2E_OUT/NAME (default prosody), accounts
 #                          focus/jigasi registered, started in the foreground mode, waits for its ports.
 #                          --tls: c2s requires STARTTLS with a self-signed certificate for meet.test
-#                          and auth.meet.test; PROSODY_CA names the PEM file to trust.
+#                          and auth.meet.test; PROSODY_CA names the PEM file to trust. HTTPS (so
+#                          wss://127.0.0.1:$PROSODY_HTTPS/xmpp-websocket) with the same certificate,
+#                          which also names IP 127.0.0.1 (there is no DNS in the bench).
 #
 # Hosts: meet.test (anonymous), auth.meet.test (SCRAM accounts focus, jigasi), conference.meet.test
 # (MUC), internal.auth.meet.test (MUC with the jigasibrewery room, only auth.meet.test users),
@@ -12,6 +14,7 @@
 PROSODY_C2S=5222
 PROSODY_COMPONENT=5347
 PROSODY_HTTP=5280
+PROSODY_HTTPS=5281
 PROSODY_DOMAIN=meet.test
 FOCUS_PASSWORD=focuspass
 JIGASI_PASSWORD=jigasipass
@@ -33,7 +36,7 @@ start_prosody() {
         # One self-signed certificate for every host (Prosody finds certs/<host>.crt and .key);
         # clients trust it through $dir/certs/ca.pem. c2s then requires STARTTLS.
         openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$PROSODY_DOMAIN" \
-            -addext "subjectAltName=DNS:$PROSODY_DOMAIN,DNS:auth.$PROSODY_DOMAIN" \
+            -addext "subjectAltName=DNS:$PROSODY_DOMAIN,DNS:auth.$PROSODY_DOMAIN,IP:127.0.0.1" \
             -keyout "$dir/certs/key.pem" -out "$dir/certs/ca.pem" > "$dir/openssl.log" 2>&1 \
             || fail "openssl could not make the Prosody certificate (see $name/openssl.log)"
         local h
@@ -43,7 +46,9 @@ start_prosody() {
         done
         sed -i -e 's/^modules_disabled = { "s2s"; "tls";/modules_disabled = { "s2s";/' \
             -e 's/^  "roster"; "saslauth";/  "roster"; "tls"; "saslauth";/' \
-            -e 's/^c2s_require_encryption = false/c2s_require_encryption = true/' "$dir/prosody.cfg.lua"
+            -e 's/^c2s_require_encryption = false/c2s_require_encryption = true/' \
+            -e "s|^https_ports = { }|https_ports = { $PROSODY_HTTPS }\\nhttps_ssl = { certificate = \"$dir/certs/ca.pem\"; key = \"$dir/certs/key.pem\" }|" \
+            "$dir/prosody.cfg.lua"
         PROSODY_CA="$dir/certs/ca.pem"
     fi
     prosodyctl --config "$dir/prosody.cfg.lua" register focus auth.meet.test "$FOCUS_PASSWORD" \
@@ -54,6 +59,7 @@ start_prosody() {
     wait_tcp "$PROSODY_C2S" 10
     wait_tcp "$PROSODY_COMPONENT" 10
     wait_tcp "$PROSODY_HTTP" 10
+    [ -z "$tls" ] || wait_tcp "$PROSODY_HTTPS" 10
     alive "$name" || fail "prosody exited at start (see $name.log and $name/prosody.log)"
     note "prosody ready"
 }
