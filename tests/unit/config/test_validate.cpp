@@ -21,6 +21,8 @@ TEST_CASE("defaults are valid and derived", "[config]") {
     CHECK(s.muc_domain == "muc.meet.jitsi");
     CHECK(s.focus_jid == "focus.meet.jitsi");
     CHECK(s.control.auth_domain == "auth.meet.jitsi");
+    CHECK(s.call_login.auth_domain == "auth.meet.jitsi");
+    CHECK(s.call_login.username.empty());  // calls log in anonymously by default (§3.1)
     CHECK(s.control.brewery == "jigasibrewery@internal-muc.meet.jitsi");
     CHECK(s.control.allowed_jid == s.control.brewery);
     REQUIRE(cfg.sip.listen.size() == 2);
@@ -56,6 +58,8 @@ TEST_CASE("required keys", "[config]") {
         {"id": "a", "user": "u", "domain": "d", "password": "p"},
         {"id": "b", "user": "", "domain": "d"}]}})") ==
           strings{"sip.accounts[1].user: required", "sip.accounts[1].password: required"});
+    CHECK(errors_of(R"({"xmpp": {"servers": [{"id": "m", "call_login": {"username": "jigasi"}}]}})") ==
+          strings{"xmpp.servers[0].call_login.password: required"});
     CHECK(errors_of(R"({"xmpp": {"servers": [{"control": {"enabled": true}}]}})") ==
           strings{"xmpp.servers[0].id: required", "xmpp.servers[0].control.password: required"});
     CHECK(errors_of(R"({"xmpp": {"servers": [{"id": "a", "domain": "", "host": ""}]}})") ==
