@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
@@ -138,6 +139,8 @@ struct room_probes::probe : xmpp::room_observer {
             while (!stop_requested && std::chrono::steady_clock::now() < deadline) {
                 stop_timer->expires_at(deadline);
                 co_await stop_timer->async_wait(asio::as_tuple(asio::use_awaitable));
+                // Shutdown: leave now rather than hold the drain up.
+                if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
             }
             event(stop_requested ? "leaving (DELETE)" : "leaving (hold over)");
             s.terminate_jingle({"success", "probe finished"});

@@ -13,6 +13,7 @@
 #   - the hold runs out by itself (short hold_s)
 #   - a Rayo dial through the brewery from a sender other than control.allowed_jid is refused
 #     with forbidden (§1.1 ALLOWED_JID), over the wire
+#   - shutdown with a probe in a room: it leaves at once and the process exits 0 (no drain wait)
 #   - a second instance with a wrong XEP-0114 component secret stays down, health naming the refusal
 source "$E2E_DIR/jitsi/bench.sh"
 TOKEN=e2e-token-0123456789abcdef
@@ -150,3 +151,14 @@ wait_until 10 "the wrong component secret to be refused (health)" sh -c \
     "curl -s http://127.0.0.1:8789/about/health | jq -e '.subsystems[\"xmpp.component\"] | select(.state == \"down\" and (.detail | test(\"handshake|not-authorized\")))'"
 note "wrong component secret: $(curl -s http://127.0.0.1:8789/about/health | jq -c '.subsystems["xmpp.component"]')"
 alive jigasi || fail "jigasi-ng exited"
+
+# --- shutdown with a probe in a room ---
+JIGASI_HTTP=${JIGASI_HTTP_PORT[jigasi]}
+id5=$(expect "long probe" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room5", "hold_s": 600}' | jq -r .id)
+probe_wait "$id5" 10 "the long probe to join" '.state == "offered"'
+nick5=$(probe_get "$id5" | jq -r .nick)
+t0=$(elapsed_ms)
+curl -sf -X POST "http://127.0.0.1:$JIGASI_HTTP/about/shutdown" > /dev/null || fail "POST /about/shutdown refused"
+wait_exit jigasi 10 || fail "jigasi-ng exited with an error after shutdown"
+note "shutdown with a probe in room5: exited in $(( $(elapsed_ms) - t0 )) ms"
+wait_until 5 "the focus to see the probe leave room5" sh -c "grep -F '\"dir\":\"in\"' '$stanzas' | grep -F 'unavailable' | grep -Fq 'room5@conference.meet.test/$nick5'"
