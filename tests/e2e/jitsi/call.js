@@ -1,6 +1,8 @@
 // One call of the test participant, on its own anonymous XMPP connection, as Jigasi does per SIP
 // call (jitsi-protocol.md §3): conference IQ to focus.<domain> (§3.2), MUC join with the §3.3
 // presence, disco#info answers, Jingle responder (§4.2, §4.3), mute IQ (§3.6), Rayo hangup (§2.3).
+// Being removed from the room (kicked, XEP-0045 §8.2, or the room destroyed, §10.9) ends the call,
+// as it does for Jigasi.
 "use strict";
 const crypto = require("crypto");
 const { NS, xml, now, connectClient, joinMuc, hex8 } = require("./xmpp");
@@ -18,7 +20,7 @@ const CAPS_NODE = "https://github.com/jigasi-ng/e2e-participant";
 const CAPS_VER = crypto.createHash("sha1").update(`${IDENTITY.category}/${IDENTITY.type}//${IDENTITY.name}<${FEATURES.join("<")}<`).digest("base64");
 
 class Call {
-  // o: {service, domain, room, mode, freq, badFingerprint, seconds, number, direction, out, log}
+  // o: {service, domain, room, password, mode, freq, badFingerprint, seconds, number, direction, out, log}
   constructor(o, onEnd) {
     this.o = o;
     this.onEnd = onEnd;
@@ -29,6 +31,8 @@ class Call {
     this.mutes = [];
     this.problems = [];
     this.results = [];
+    this.discos = [];      // disco#info requests received: {t, from, node}
+    this.removed = null;   // {t, codes, reason, destroy} if the room removed us
     this.ended = false;
   }
 
@@ -37,14 +41,19 @@ class Call {
     this.xmpp = await connectClient({ service: o.service, domain: o.domain, name: `call-${this.nick}`, log: o.log });
     this.timings.online = now();
     const c = this.xmpp;
-    c.iqCallee.get(NS.DISCO_INFO, "query", () => xml("query", { xmlns: NS.DISCO_INFO },
-      xml("identity", IDENTITY), ...FEATURES.map((v) => xml("feature", { var: v }))));
+    // The node of a caps query (XEP-0115 §6.2: "node#ver") is echoed, as Smack and jigasi-ng do.
+    c.iqCallee.get(NS.DISCO_INFO, "query", (ctx) => {
+      const node = ctx.element.attrs.node || null;
+      this.discos.push({ t: now(), from: ctx.stanza.attrs.from, node });
+      return xml("query", { xmlns: NS.DISCO_INFO, node }, xml("identity", IDENTITY), ...FEATURES.map((v) => xml("feature", { var: v })));
+    });
     c.iqCallee.set(NS.JINGLE, "jingle", (ctx) => this.onJingleIq(ctx));
     c.iqCallee.set(NS.AUDIO_MUTE, "mute", (ctx) => this.onMute(ctx));
     c.iqCallee.set(NS.RAYO, "hangup", () => { setImmediate(() => this.hangup("success", "Rayo hangup")); return true; });
     c.on("stanza", (st) => {
       const jm = st.is("message") && st.getChild("json-message", NS.JITMEET);
       if (jm) this.jingle.push({ t: now(), dir: "in", action: "json-message", from: st.attrs.from, body: jm.text() });
+      if (st.is("presence") && st.attrs.type === "unavailable" && this.occupantJid && st.attrs.from === this.occupantJid && !this.ended) this.onRemoved(st);
     });
     const res = await c.iqCaller.request(xml("iq", { type: "set", to: `focus.${o.domain}` },
       xml("conference", { xmlns: NS.FOCUS, room: o.room })), 10000);
@@ -58,7 +67,7 @@ class Call {
       xml("stat", { name: "version", value: "jigasi-ng e2e participant" }),
       xml("initiator", { xmlns: NS.JIGASI }, xml("header", { xmlns: NS.RAYO, name: "JigasiCallDirection", value: o.direction })),
       xml("features", {}, xml("feature", { var: NS.JIGASI }), xml("feature", { var: "urn:xmpp:jingle:dtmf:0" })),
-      xml("audiomuted", {}, "false")]);
+      xml("audiomuted", {}, "false")], { password: o.password });
     this.timings.joined = now();
     this.occupantJid = `${o.room}/${this.nick}`;
   }
@@ -155,6 +164,20 @@ class Call {
     return true;
   }
 
+  // Our own unavailable presence that we did not ask for: kicked (307), banned (301), removed by
+  // an affiliation change (321, 322), or the room destroyed (<destroy>). No session-terminate:
+  // room/focus is out of reach once we are out of the room.
+  onRemoved(st) {
+    const x = st.getChild("x", NS.MUC_USER);
+    const item = x && x.getChild("item"), destroy = x && x.getChild("destroy");
+    this.removed = { t: now(), codes: x ? x.getChildren("status").map((c) => Number(c.attrs.code)) : [],
+      reason: item && item.getChild("reason") ? item.getChild("reason").text() : null,
+      destroy: destroy ? { reason: destroy.getChild("reason") ? destroy.getChild("reason").text() : null } : null };
+    const why = this.removed.destroy ? `room destroyed (${this.removed.destroy.reason})`
+      : this.removed.codes.includes(307) ? `kicked (307: ${this.removed.reason})` : `removed from the room (status ${this.removed.codes.join(",")})`;
+    this.end(why).catch(() => {});
+  }
+
   async hangup(reason, text) {
     if (this.ended) return;
     if (this.sid) await this.send("session-terminate", xml("reason", {}, xml(reason), xml("text", {}, text)));
@@ -169,7 +192,7 @@ class Call {
     this.endReason = why;
     this.timings.ended = now();
     if (this.peer) this.results.push(...this.peer.finish(this.o.out, this.analysisOpts()));
-    await this.xmpp.send(xml("presence", { to: this.occupantJid, type: "unavailable" })).catch(() => {});
+    if (!this.removed) await this.xmpp.send(xml("presence", { to: this.occupantJid, type: "unavailable" })).catch(() => {});
     await Promise.race([this.xmpp.stop().catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
     this.onEnd(this);
   }
@@ -179,7 +202,7 @@ class Call {
     return {
       nick: this.nick, room: this.o.room, mode: this.o.mode, badFingerprint: this.o.badFingerprint, conference: this.conference,
       timings: Object.assign({}, this.timings, p ? { iceConnected: p.events.iceConnected, dtlsConnected: p.events.dtlsConnected, failed: p.events.failed } : {}),
-      states: p ? p.states : [], jingle: this.jingle, mutes: this.mutes, endReason: this.endReason,
+      states: p ? p.states : [], jingle: this.jingle, mutes: this.mutes, discos: this.discos, removed: this.removed, endReason: this.endReason,
       audio: this.results, problems: this.problems,
     };
   }

@@ -37,6 +37,9 @@ const routes = {
   "POST /transport-replace": (f, b) => f.session(b.endpoint).transportReplace().then(() => ({ sent: true })),
   "POST /av-moderation": (f, b) => f.avModeration(b.endpoint, b.payload || { enabled: true }),
   "POST /lobby": (f, b) => f.lobby({ room: b.room, enabled: b.enabled !== false }),
+  "POST /lock": (f, b) => f.lock({ room: b.room, password: b.password }),
+  "POST /kick": (f, b) => f.kick(b),
+  "POST /destroy": (f, b) => f.destroy(b),
   "POST /dial": (f, b) => f.dial(b),
   "POST /hangup": (f, b) => f.hangup(b),
   "POST /verdict": (f, b) => {

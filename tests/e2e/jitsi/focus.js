@@ -2,11 +2,67 @@
 // (nick "focus", owner through Prosody's admins), the focus.<domain> component that answers the
 // conference IQ (jitsi-protocol.md §3.2), one Session per occupant that joins a room, and the
 // non-Jingle actions: Rayo dial/hangup (§1.2, §1.4, §2), AV moderation and lobby changes (§3.5,
-// §3.6).
+// §3.6), and the room administration a moderator or owner does (XEP-0045: password lock, kick,
+// destroy). Like Jicofo, it asks every new occupant for its disco#info (XEP-0030, through the MUC,
+// with the XEP-0115 caps node) and waits for the answer (at most DISCO_WAIT_MS) before offering.
 "use strict";
 const { NS, xml, now, StanzaLog, connectClient, connectComponent, joinMuc } = require("./xmpp");
 const { Session } = require("./session");
 const path = require("path");
+const crypto = require("crypto");
+
+const DISCO_WAIT_MS = 2000;
+const textOf = (el) => (el ? el.text() : null);
+const boolOf = (el) => (el ? el.text().trim() === "true" : null);
+
+// What an occupant's presence says (jitsi-protocol.md §3.3 and lib-jitsi-meet's presence
+// extensions); element names are matched in any namespace, as Jicofo does.
+function presenceDetails(st, x) {
+  const item = x && x.getChild("item");
+  const caps = st.getChild("c", NS.CAPS);
+  const features = st.getChild("features");
+  return {
+    displayNick: textOf(st.getChild("nick", NS.NICK)),
+    features: features ? features.getChildren("feature").map((f) => f.attrs.var) : [],
+    audiomuted: boolOf(st.getChild("audiomuted")),
+    videomuted: boolOf(st.getChild("videomuted")),
+    statsId: textOf(st.getChild("stats-id")),
+    region: textOf(st.getChild("jitsi_participant_region")),
+    caps: caps ? { node: caps.attrs.node || null, ver: caps.attrs.ver || null, hash: caps.attrs.hash || null } : null,
+    raisedHand: textOf(st.getChild("jitsi_participant_raisedHand")),
+    status: textOf(st.getChild("status")),
+    show: textOf(st.getChild("show")),
+    role: item ? item.attrs.role || null : null,
+    affiliation: item ? item.attrs.affiliation || null : null,
+    realJid: item && item.attrs.jid ? item.attrs.jid : null,
+  };
+}
+
+// Why an occupant (or the focus) left: the MUC status codes (307 kicked, 301 banned, 321/322
+// affiliation/members-only, 332 shutdown, 303 nick change), the item's reason and actor, the
+// <status> text, and <destroy> when the room was destroyed (XEP-0045 §10.9).
+function leaveDetails(st, x) {
+  const item = x && x.getChild("item");
+  const destroy = x && x.getChild("destroy");
+  return {
+    codes: x ? x.getChildren("status").map((c) => Number(c.attrs.code)) : [],
+    status: textOf(st.getChild("status")),
+    reason: item ? textOf(item.getChild("reason")) : null,
+    actor: item && item.getChild("actor") ? item.getChild("actor").attrs.nick || item.getChild("actor").attrs.jid || null : null,
+    destroy: destroy ? { reason: textOf(destroy.getChild("reason")), jid: destroy.attrs.jid || null } : null,
+  };
+}
+
+// An IQ failure as one word or phrase: the stanza error condition, "timeout", or the message.
+const stanzaError = (e) => e.condition || (e.name === "TimeoutError" ? "timeout" : e.message || e.name);
+
+// XEP-0115 §5.1 verification string of a disco#info answer (identities and features only; an
+// answer with XEP-0128 forms is not covered), hashed with sha-1.
+function capsVer(identities, features) {
+  const ids = identities.map((i) => `${i.category}/${i.type}/${i.lang || ""}/${i.name || ""}`).sort();
+  const s = ids.map((i) => i + "<").join("") + [...new Set(features)].sort().map((f) => f + "<").join("");
+  return crypto.createHash("sha1").update(s, "utf8").digest("base64");
+}
 
 class Focus {
   // opts: {service, componentService, domain, authDomain, password, componentSecret, brewery,
@@ -14,11 +70,21 @@ class Focus {
   constructor(opts) {
     this.opts = opts;
     this.log = new StanzaLog(path.join(opts.out, "standin-stanzas.jsonl"));
-    this.rooms = new Map();      // bare room JID -> Map(nick -> occupant)
+    this.rooms = new Map();      // bare room JID -> room (see room()); occupants stay listed after they left
     this.sessions = [];
     this.brewery = new Map();    // nick -> {stats}
     this.dials = [];
-    this.messages = [];
+    this.messages = [];          // AV moderation, lobby, lock, kick, destroy
+  }
+
+  room(jid) {
+    let r = this.rooms.get(jid);
+    if (!r) {
+      r = { jid, inRoom: false, joining: null, joinedMs: null, leftMs: null, left: null, password: null, locked: false,
+        destroyed: null, occupants: new Map() };
+      this.rooms.set(jid, r);
+    }
+    return r;
   }
 
   note(msg) { console.log(`${String(now()).padStart(6)} ms  ${msg}`); }
@@ -49,33 +115,110 @@ class Focus {
       xml("property", { name: "visitors-supported", value: "false" }));
   }
 
-  async joinRoom(room) {
-    if (this.rooms.has(room)) return;
-    this.rooms.set(room, new Map());
-    await joinMuc(this.client, room, "focus");
-    this.note(`joined ${room} as focus`);
+  // The focus joins (or creates: restrict_room_creation is off) the room once; concurrent callers
+  // wait for the same join. After the room was destroyed it joins (creates) it again. The room
+  // password set with lock() is given on the join.
+  async joinRoom(jid) {
+    const r = this.room(jid);
+    if (r.inRoom) return r;
+    if (!r.joining) {
+      r.joining = joinMuc(this.client, jid, "focus", [], { password: r.password })
+        .then(() => { Object.assign(r, { inRoom: true, joinedMs: now(), leftMs: null, left: null }); this.note(`joined ${jid} as focus`); })
+        .finally(() => { r.joining = null; });
+    }
+    await r.joining;
+    return r;
   }
 
   onPresence(st) {
-    const [bare, nick] = st.attrs.from.split("/");
+    const from = st.attrs.from || "";
+    const slash = from.indexOf("/");
+    const bare = slash < 0 ? from : from.slice(0, slash), nick = slash < 0 ? "" : from.slice(slash + 1);
     if (bare === this.opts.brewery) return this.onBreweryPresence(st, nick);
-    const occupants = this.rooms.get(bare);
-    if (!occupants || !nick || nick === "focus") return;
-    if (st.attrs.type === "unavailable") {
-      occupants.delete(nick);
-      for (const s of this.sessions) if (s.room === bare && s.occupant.nick === nick && !s.ended) { s.left = now(); s.end(); }
+    const r = this.rooms.get(bare);
+    const type = st.attrs.type;
+    if (!r || !nick || (type && type !== "unavailable")) return;
+    const x = st.getChild("x", NS.MUC_USER);
+    if (nick === "focus") return type === "unavailable" ? this.onFocusLeft(r, leaveDetails(st, x)) : undefined;
+    let occ = r.occupants.get(nick);
+    if (type === "unavailable") {
+      if (!occ || occ.left !== null) return;
+      this.occupantLeft(r, occ, leaveDetails(st, x));
       return;
     }
-    if (st.attrs.type || occupants.has(nick)) return;
-    const item = st.getChild("x", NS.MUC_USER) && st.getChild("x", NS.MUC_USER).getChild("item");
-    const occupant = { nick, jid: st.attrs.from, realJid: item && item.attrs.jid, features: (st.getChild("features") || { getChildren: () => [] }).getChildren("feature").map((f) => f.attrs.var) };
-    occupants.set(nick, occupant);
-    this.note(`${st.attrs.from} joined (${occupant.realJid}); sending session-initiate`);
-    // Unlike Jicofo (min 2 participants), every occupant gets a session at once: the simulated
-    // web participants live on the bridge, not in the MUC.
-    const session = new Session(this, bare, occupant, now());
+    const fresh = !occ || occ.left !== null;
+    if (fresh) {
+      occ = { nick, jid: from, joined: now(), left: null, leftStatus: null, presences: 0, disco: null };
+      r.occupants.set(nick, occ);
+    }
+    Object.assign(occ, presenceDetails(st, x));
+    occ.presences++;
+    if (!fresh) return;
+    this.note(`${from} joined (${occ.realJid}); disco#info, then session-initiate`);
+    this.startParticipant(r, occ).catch((e) => this.note(`starting a session with ${nick} failed: ${e.stack || e.message}`));
+  }
+
+  occupantLeft(r, occ, details) {
+    occ.left = now();
+    occ.leftStatus = details;
+    occ.role = "none";
+    this.note(`${occ.jid} left${details.codes.length ? " (status " + details.codes.join(",") + ")" : ""}${details.reason ? ": " + details.reason : ""}`);
+    for (const s of this.sessions) if (s.room === r.jid && s.occupant === occ && !s.ended) { s.left = occ.left; s.end(); }
+  }
+
+  // The focus' own unavailable presence (the room was destroyed). Prosody
+  // sends the other occupants' unavailable presences of a destroy only to themselves, so they
+  // are marked as gone here (leftStatus.seen false: inferred, not received).
+  onFocusLeft(r, details) {
+    Object.assign(r, { inRoom: false, leftMs: now(), left: details });
+    // A destroyed room is gone with its password: a later join creates a new, open room.
+    if (details.destroy) Object.assign(r, { destroyed: Object.assign({ t: now() }, details.destroy), password: null, locked: false });
+    this.note(`focus left ${r.jid}${details.destroy ? " (room destroyed)" : ""} ${JSON.stringify(details.codes)}`);
+    for (const occ of r.occupants.values()) if (occ.left === null) this.occupantLeft(r, occ, Object.assign({}, details, { seen: false }));
+  }
+
+  // As Jicofo: disco#info to the occupant (answered by its client through the MUC), then the
+  // offer. Jicofo needs the features to choose the media; the stand-in only records them and
+  // offers audio whatever they say. Unlike Jicofo (min 2 participants), every occupant gets a
+  // session: the simulated web participants live on the bridge, not in the MUC.
+  async startParticipant(r, occ) {
+    const disco = this.discoOccupant(occ);
+    let timer;
+    await Promise.race([disco, new Promise((res) => { timer = setTimeout(res, DISCO_WAIT_MS); })]);
+    clearTimeout(timer);
+    if (occ.left !== null) return this.note(`${occ.nick} left before the offer; no session`);
+    if (occ.disco.pending) this.note(`no disco#info answer from ${occ.nick} within ${DISCO_WAIT_MS} ms; offering anyway`);
+    const session = new Session(this, r.jid, occ, occ.joined);
+    session.timings.disco = occ.disco.pending ? null : occ.disco.at;
     this.sessions.push(session);
-    session.start().catch((e) => session.problems.push(`session-initiate to ${nick} failed: ${e.message}`));
+    session.start().catch((e) => session.problems.push(`session-initiate to ${occ.nick} failed: ${e.message}`));
+  }
+
+  // XEP-0030 disco#info to room/nick, with node "node#ver" of its XEP-0115 caps (XEP-0115 §6.2)
+  // if its presence has them. Records {features, identities, node (as echoed), error?, sentMs,
+  // at, ms (round trip)}; never rejects.
+  async discoOccupant(occ) {
+    const c = occ.caps;
+    const node = c && c.node && c.ver ? `${c.node}#${c.ver}` : null;
+    const d = occ.disco = { pending: true, requestedNode: node, sentMs: now() };
+    try {
+      const res = await this.client.iqCaller.request(xml("iq", { type: "get", to: occ.jid },
+        xml("query", { xmlns: NS.DISCO_INFO, node })), 10000);
+      const q = res.getChild("query", NS.DISCO_INFO);
+      d.node = q ? q.attrs.node || null : null;
+      d.identities = q ? q.getChildren("identity").map((i) => ({ category: i.attrs.category, type: i.attrs.type, name: i.attrs.name || null,
+        lang: i.attrs["xml:lang"] || null })) : [];
+      d.features = q ? q.getChildren("feature").map((f) => f.attrs.var) : [];
+      // Like Smack's caps cache in Jicofo: the answer must hash to the ver of the presence.
+      if (c && c.ver && (c.hash || "").toLowerCase() === "sha-1") d.capsVerified = capsVer(d.identities, d.features) === c.ver;
+    } catch (e) {
+      Object.assign(d, { node: null, identities: [], features: [], error: stanzaError(e) });
+    }
+    Object.assign(d, { pending: false, at: now() });
+    d.ms = d.at - d.sentMs;
+    this.note(`disco#info of ${occ.nick}: ${d.error ? "error " + d.error : d.features.length + " features"} in ${d.ms} ms` +
+      (d.capsVerified === undefined ? "" : d.capsVerified ? " (caps hash ok)" : " (caps hash MISMATCH)"));
+    return d;
   }
 
   onBreweryPresence(st, nick) {
@@ -159,9 +302,10 @@ class Focus {
   // Like Jitsi's lobby module, occupants already inside become members first, since a room that
   // turns members-only removes every non-member (XEP-0045 §9.4, status 322).
   async lobby({ room, enabled }) {
-    if (!this.rooms.has(room)) throw new Error(`the focus is not in ${room}`);
+    const r = this.rooms.get(room);
+    if (!r || !r.inRoom) throw new Error(`the focus is not in ${room}`);
     if (enabled) {
-      const items = [...this.rooms.get(room).values()].filter((o) => o.realJid)
+      const items = [...r.occupants.values()].filter((o) => o.realJid && o.left === null)
         .map((o) => xml("item", { affiliation: "member", jid: o.realJid.split("/")[0] }));
       if (items.length) await this.client.iqCaller.request(xml("iq", { type: "set", to: room },
         xml("query", { xmlns: "http://jabber.org/protocol/muc#admin" }, ...items)), 10000);
@@ -177,16 +321,104 @@ class Focus {
     return entry;
   }
 
+  // An IQ from the focus' client, recorded in this.messages as {what, ..., sentMs, resultMs,
+  // result, error?}; an error answer is an outcome (HTTP 200), not an exception.
+  async adminIq(entry, iq) {
+    Object.assign(entry, { sentMs: now() });
+    if (!this.messages.includes(entry)) this.messages.push(entry);
+    try {
+      const res = await this.client.iqCaller.request(iq, 10000);
+      Object.assign(entry, { resultMs: now(), result: res.attrs.type });
+      return res;
+    } catch (e) {
+      Object.assign(entry, { resultMs: now(), result: "error", error: stanzaError(e) });
+      return null;
+    }
+  }
+
+  // Room password (XEP-0045 §10.2), as lib-jitsi-meet's ChatRoom.lockRoom does it for a
+  // moderator: get the owner config form, and if it has muc#roomconfig_roomsecret, submit
+  // roomsecret + passwordprotectedroom (+ whois anyone, lib-jitsi-meet's Prosody 0.9 workaround).
+  // "" unlocks. The focus joins (creates) the room first if it is not in it. "locked" is what
+  // the room's disco#info says afterwards (muc_passwordprotected).
+  async lock({ room, password = "" }) {
+    if (!room) throw new Error("room is required");
+    const r = await this.joinRoom(room);
+    password = password === null ? "" : String(password);
+    const entry = { what: "lock", room, password, locked: null };
+    const owner = (...c) => xml("iq", { type: c.length ? "set" : "get", to: room }, xml("query", { xmlns: NS.MUC_OWNER }, ...c));
+    const form = await this.adminIq(entry, owner());
+    if (form) {
+      const x = form.getChild("query", NS.MUC_OWNER) && form.getChild("query", NS.MUC_OWNER).getChild("x", NS.DATA);
+      const vars = x ? x.getChildren("field").map((f) => f.attrs.var) : [];
+      if (!vars.includes("muc#roomconfig_roomsecret")) Object.assign(entry, { result: "error", error: `the room config form has no muc#roomconfig_roomsecret (fields: ${vars.join(", ")})` });
+      else {
+        const field = (v, value) => xml("field", { var: v }, xml("value", {}, value));
+        await this.adminIq(entry, owner(xml("x", { xmlns: NS.DATA, type: "submit" },
+          field("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"),
+          field("muc#roomconfig_roomsecret", password),
+          field("muc#roomconfig_passwordprotectedroom", password ? "1" : "0"),
+          field("muc#roomconfig_whois", "anyone"))));
+        if (entry.result === "result") r.password = password || null;
+      }
+    }
+    try {
+      const info = await this.client.iqCaller.request(xml("iq", { type: "get", to: room }, xml("query", { xmlns: NS.DISCO_INFO })), 10000);
+      const features = info.getChild("query", NS.DISCO_INFO).getChildren("feature").map((f) => f.attrs.var);
+      entry.locked = r.locked = features.includes("muc_passwordprotected");
+    } catch (e) {
+      entry.lockedError = stanzaError(e);
+    }
+    return entry;
+  }
+
+  // Kick (XEP-0045 §8.2): the focus as moderator sets the occupant's role to none.
+  async kick({ room, nick, reason }) {
+    const r = this.rooms.get(room);
+    if (!r || !r.inRoom) throw new Error(`the focus is not in ${room}`);
+    if (!nick) throw new Error("nick is required");
+    const entry = { what: "kick", room, nick, reason: reason || null };
+    await this.adminIq(entry, xml("iq", { type: "set", to: room }, xml("query", { xmlns: NS.MUC_ADMIN },
+      xml("item", { nick, role: "none" }, reason ? xml("reason", {}, reason) : null))));
+    return entry;
+  }
+
+  // Destroy (XEP-0045 §10.9) by the owner; every occupant gets an unavailable presence with
+  // <destroy>. The focus does not need to be in the room (it owns every room as a Prosody admin).
+  async destroy({ room, reason }) {
+    if (!room) throw new Error("room is required");
+    const entry = { what: "destroy", room, reason: reason || null };
+    await this.adminIq(entry, xml("iq", { type: "set", to: room }, xml("query", { xmlns: NS.MUC_OWNER },
+      xml("destroy", {}, reason ? xml("reason", {}, reason) : null))));
+    return entry;
+  }
+
   state() {
     return {
-      t: now(), rooms: Object.fromEntries([...this.rooms].map(([r, occ]) => [r, [...occ.keys()]])),
+      t: now(),
+      rooms: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, [...r.occupants.values()].filter((o) => o.left === null).map((o) => o.nick)])),
+      roomInfo: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, { focus: r.inRoom ? "in" : "out", joinedMs: r.joinedMs,
+        leftMs: r.leftMs, left: r.left, locked: r.locked, destroyed: r.destroyed }])),
+      occupants: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, Object.fromEntries([...r.occupants].map(([nick, o]) => [nick, this.occupantState(o)]))])),
       brewery: Object.fromEntries(this.brewery),
       sessions: this.sessions.map((s) => ({ room: s.room, endpoint: s.occupant.nick, ended: s.ended,
         accepted: !!s.accepted, iceConnected: s.bridge && s.bridge.events.iceConnected, dtlsConnected: s.bridge && s.bridge.events.dtlsConnected,
         firstAudio: s.bridge && s.firstAudio(), generation: s.bridge && s.bridge.generation, transportAccept: s.timings.transportAccept,
         failed: s.bridge && s.bridge.events.failed })),
-      dials: this.dials,
+      dials: this.dials, messages: this.messages,
     };
+  }
+
+  // One occupant in GET /state (keyed by its MUC nick; "nick" is its XEP-0172 nick).
+  occupantState(o) {
+    const d = o.disco;
+    return { occupantJid: o.jid, nick: o.displayNick, realJid: o.realJid, role: o.role, affiliation: o.affiliation,
+      features: o.features, audiomuted: o.audiomuted, videomuted: o.videomuted, statsId: o.statsId, region: o.region, caps: o.caps,
+      raisedHand: o.raisedHand, status: o.status, show: o.show, presences: o.presences, joined: o.joined, left: o.left, leftStatus: o.leftStatus,
+      disco: !d ? null : d.pending ? { pending: true, requestedNode: d.requestedNode, sentMs: d.sentMs }
+        : Object.assign({ features: d.features, identities: d.identities, node: d.node, requestedNode: d.requestedNode, capsVerified: d.capsVerified === undefined ? null : d.capsVerified,
+          sentMs: d.sentMs, at: d.at, ms: d.ms },
+          d.error ? { error: d.error } : {}) };
   }
 
   async stop() {

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // libwebrtc test participant that behaves like Jigasi on the XMPP side. See README.md.
 //
-//   node participant.js --room ROOM@conference.meet.test [--mode full|trickle|trickle-late]
+//   node participant.js --room ROOM@conference.meet.test [--room-password SECRET] [--mode full|trickle|trickle-late]
 //       [--tone 1000] [--expect 440,660] [--seconds 3] [--bad-fingerprint] [--timeout 30]
 //       [--control] [--component] [--report FILE] [--out DIR] [--service ...] [--domain meet.test]
 //
 // Without --control it calls into --room at once; with --control (brewery) and/or --component
 // (callcontrol.<domain>) it waits for a Rayo dial and the dial starts the call. It exits when the
-// first call ends (own hangup after --seconds, session-terminate or Rayo hangup from the focus),
-// after writing its JSON report; exit status 1 if a check failed.
+// first call ends (own hangup after --seconds, session-terminate or Rayo hangup from the focus,
+// kicked or the room destroyed), after writing its JSON report; exit status 1 if a check failed.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -18,7 +18,7 @@ const { Call } = require("./call");
 const { CallControl } = require("./callcontrol");
 
 const a = parseArgs(process.argv.slice(2), {
-  room: "", mode: "full", tone: "1000", expect: "", seconds: "0", badFingerprint: false, timeout: "30",
+  room: "", roomPassword: "", mode: "full", tone: "1000", expect: "", seconds: "0", badFingerprint: false, timeout: "30",
   control: false, component: false, report: "", out: process.env.E2E_OUT || ".", number: "+15551234567",
   service: "xmpp://127.0.0.1:5222", componentService: "xmpp://127.0.0.1:5347", domain: "meet.test",
   password: "jigasipass", secret: "callcontrolsecret",
@@ -31,7 +31,7 @@ let call = null, control = null, done = false;
 
 function startCall({ room, number }) {
   if (call) throw new Error("this participant handles one call");
-  call = new Call({ service: a.service, domain: a.domain, room, mode: a.mode, freq: Number(a.tone), badFingerprint: a.badFingerprint,
+  call = new Call({ service: a.service, domain: a.domain, room, password: a.roomPassword, mode: a.mode, freq: Number(a.tone), badFingerprint: a.badFingerprint,
     seconds: Number(a.seconds), number, direction: a.control ? "out" : "in", out: a.out, log }, () => finish());
   say(`calling into ${room} as ${call.nick} (mode ${a.mode})`);
   return call.start().then(() => { say(`joined ${room}`); return call; });

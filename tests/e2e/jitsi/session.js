@@ -15,7 +15,7 @@ class Session {
     this.occupant = occupant;
     this.sid = hex8() + hex8();
     this.jvbSsrc = 1 + Math.floor(Math.random() * 0xfffffffe);
-    this.timings = { joined: joinedMs, sessionInitiate: null, sessionAccept: null, transportInfo: [], transportReplace: null, transportAccept: null, terminated: null };
+    this.timings = { joined: joinedMs, disco: null, sessionInitiate: null, sessionAccept: null, transportInfo: [], transportReplace: null, transportAccept: null, terminated: null };
     this.problems = [];
     this.actions = [];
     this.accepted = null;       // parsed description of the participant's answer
@@ -190,6 +190,7 @@ class Session {
       answer: this.accepted ? { codecs: this.accepted.rtp.map((r) => `${r.codec}/${r.payload}`), hdrext: this.accepted.ext,
         fingerprintSetup: this.acceptedTransport.fingerprint && this.acceptedTransport.fingerprint.setup } : null,
       terminated: T.terminated !== null ? { by: this.terminatedBy, reason: this.terminateReason } : null,
+      disco: this.occupant.disco || null,
       actions: this.actions, audio: this.results, problems: this.problems.slice(),
     };
     if (!this.accepted) report.problems.push(`${this.occupant.nick} never sent session-accept`);

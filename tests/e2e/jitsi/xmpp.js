@@ -9,6 +9,10 @@ const { component } = require("@xmpp/component");
 const NS = {
   MUC: "http://jabber.org/protocol/muc",
   MUC_USER: "http://jabber.org/protocol/muc#user",
+  MUC_ADMIN: "http://jabber.org/protocol/muc#admin",
+  MUC_OWNER: "http://jabber.org/protocol/muc#owner",
+  CAPS: "http://jabber.org/protocol/caps",
+  DATA: "jabber:x:data",
   NICK: "http://jabber.org/protocol/nick",
   DISCO_INFO: "http://jabber.org/protocol/disco#info",
   FOCUS: "http://jitsi.org/protocol/focus",
@@ -69,9 +73,10 @@ async function connectComponent({ service, domain, password, name, log }) {
   return conn;
 }
 
-// Joins room/nick with the given extra presence children; resolves with the self-presence
-// (status 110, XEP-0045 §7.2.2) or rejects with the error presence.
-function joinMuc(conn, roomJid, nick, children = []) {
+// Joins room/nick with the given extra presence children (and the room password, XEP-0045
+// §7.2.6, if given); resolves with the self-presence (status 110, §7.2.2) or rejects with the
+// error presence.
+function joinMuc(conn, roomJid, nick, children = [], { password } = {}) {
   const full = `${roomJid}/${nick}`;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { conn.removeListener("stanza", h); reject(new Error(`no MUC self-presence from ${full} within 10 s`)); }, 10000);
@@ -83,7 +88,7 @@ function joinMuc(conn, roomJid, nick, children = []) {
       else resolve(st);
     };
     conn.on("stanza", h);
-    conn.send(xml("presence", { to: full }, xml("x", { xmlns: NS.MUC }), ...children));
+    conn.send(xml("presence", { to: full }, xml("x", { xmlns: NS.MUC }, password ? xml("password", {}, password) : null), ...children));
   });
 }
 

@@ -4,7 +4,11 @@
 # afterwards on its own SSRC), source-remove, the moderator mute IQ, a bridge migration
 # (transport-replace -> transport-accept, audio again on the new bridge), an AV moderation message,
 # the room made members-only and back (the lobby stand-in), Rayo dial + hangup via the component,
-# and session-terminate, which must end the participant's call.
+# and session-terminate, which must end the participant's call. Room administration and
+# participant disco: the focus' disco#info of the participant (caps node echoed, jigasi feature,
+# caps hash verified) and its presence as /state shows it; then the room locked with a password:
+# a second participant without it is refused (not-authorized), a third with it joins, has audio
+# and is kicked, which ends its call; the room unlocked and destroyed.
 source "$E2E_DIR/jitsi/bench.sh"
 ROOM=actions@conference.meet.test
 start_prosody
@@ -19,6 +23,18 @@ standin POST /dial "{\"room\":\"$ROOM\",\"target\":\"brewery\",\"to\":\"+1555000
 jq -e --arg r "xmpp:$ROOM/" '.result == "result" and (.ref | startswith($r))' "$E2E_OUT/dial-brewery.json" > /dev/null \
     || fail "Rayo dial via the brewery: no result with the occupant JID as ref: $(cat "$E2E_OUT/dial-brewery.json")"
 standin_wait 10 "audio from the dialled participant at the bridge" '.sessions[0].firstAudio != null'
+nick=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq -r '.sessions[0].endpoint')
+occ() { curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq --arg r "$ROOM" --arg n "$1" '.occupants[$r][$n]'; }
+occ "$nick" > "$E2E_OUT/occupant.json"
+jq -e '.disco | .error == null and .capsVerified and (.features | index("http://jitsi.org/protocol/jigasi") != null)
+       and .node == .requestedNode and (.node | startswith("https://github.com/jigasi-ng/e2e-participant#"))
+       and any(.identities[]; .category == "client")' "$E2E_OUT/occupant.json" > /dev/null \
+    || fail "the focus' disco#info of the participant did not return the jigasi feature, the caps node and a matching caps hash: $(jq -c .disco "$E2E_OUT/occupant.json")"
+jq -e '.nick == "+15550001" and .audiomuted == false and (.features | index("http://jitsi.org/protocol/jigasi") != null)
+       and (.features | index("urn:xmpp:jingle:dtmf:0") != null) and .caps.hash == "sha-1" and .role == "participant"
+       and (.realJid | test("@meet\\.test/")) and .left == null' "$E2E_OUT/occupant.json" > /dev/null \
+    || fail "/state does not show the participant's presence (nick, features, audiomuted, caps, role, real JID): $(jq -c 'del(.disco)' "$E2E_OUT/occupant.json")"
+note "participant disco#info: $(jq -c '.disco | {ms, node, capsVerified, features: (.features | length)}' "$E2E_OUT/occupant.json")"
 sleep 1.5
 
 note "source-add 880 Hz, then source-remove 660 Hz"
@@ -52,7 +68,36 @@ sleep 2.5
 note "session-terminate"
 standin POST /terminate '{"reason":"expired","text":"Idle session timeout"}' > /dev/null
 wait_exit participant 10 || note "participant reported problems (checked below)"
-check_verdict "$E2E_OUT/participant-report.json"
+standin_wait 5 "the stand-in to list the participant as gone" ".occupants[\"$ROOM\"][\"$nick\"].left != null"
+
+note "room password: without it refused, with it joined, then kicked"
+standin POST /lock "{\"room\":\"$ROOM\",\"password\":\"s3cret\"}" > "$E2E_OUT/lock.json"
+jq -e '.result == "result" and .locked == true' "$E2E_OUT/lock.json" > /dev/null || fail "locking the room failed: $(cat "$E2E_OUT/lock.json")"
+spawn nopass node "$JITSI_DIR/participant.js" --room "$ROOM" --timeout 10 --report "$E2E_OUT/nopass-report.json"
+spawn withpass node "$JITSI_DIR/participant.js" --room "$ROOM" --room-password s3cret --expect 440 --timeout 20 \
+    --report "$E2E_OUT/withpass-report.json"
+wait_exit nopass 12 && fail "a participant without the password joined the locked room (nopass.log)"
+jq -e '.problems[0] | test("joining .* failed: .*not-authorized")' "$E2E_OUT/nopass-report.json" > /dev/null \
+    || fail "the participant without the password was not refused with not-authorized: $(jq -c .problems "$E2E_OUT/nopass-report.json")"
+standin_wait 10 "audio from the participant with the password" '[.sessions[] | select(.ended | not)] | length == 1 and .[0].firstAudio != null'
+nick2=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq -r '[.sessions[] | select(.ended | not)][0].endpoint')
+sleep 2.5  # the bridge's and the participant's recordings need 1 s of audio after the skipped first second
+standin POST /kick "{\"room\":\"$ROOM\",\"nick\":\"$nick2\",\"reason\":\"kicked by the test\"}" > "$E2E_OUT/kick.json"
+jq -e '.result == "result"' "$E2E_OUT/kick.json" > /dev/null || fail "the kick was refused: $(cat "$E2E_OUT/kick.json")"
+wait_exit withpass 10 || note "the kicked participant reported problems (checked below)"
+jq -e '.call.removed.codes | index(307) != null' "$E2E_OUT/withpass-report.json" > /dev/null \
+    || fail "the kick did not end the participant's call with status 307: $(jq -c '{removed: .call.removed, endReason: .call.endReason}' "$E2E_OUT/withpass-report.json")"
+occ "$nick2" > "$E2E_OUT/occupant-kicked.json"
+jq -e '.left != null and (.leftStatus.codes | index(307) != null) and .leftStatus.reason == "kicked by the test"' "$E2E_OUT/occupant-kicked.json" > /dev/null \
+    || fail "/state does not show the kicked participant as gone with status 307: $(jq -c '{left, leftStatus}' "$E2E_OUT/occupant-kicked.json")"
+standin POST /lock "{\"room\":\"$ROOM\",\"password\":\"\"}" > "$E2E_OUT/unlock.json"
+jq -e '.result == "result" and .locked == false' "$E2E_OUT/unlock.json" > /dev/null || fail "unlocking the room failed: $(cat "$E2E_OUT/unlock.json")"
+
+note "destroy the room"
+standin POST /destroy "{\"room\":\"$ROOM\",\"reason\":\"test over\"}" > "$E2E_OUT/destroy.json"
+jq -e '.result == "result"' "$E2E_OUT/destroy.json" > /dev/null || fail "destroying the room failed: $(cat "$E2E_OUT/destroy.json")"
+standin_wait 5 "the focus to be out of the destroyed room" ".roomInfo[\"$ROOM\"] | .focus == \"out\" and .destroyed.reason == \"test over\""
+check_verdict "$E2E_OUT/participant-report.json" "$E2E_OUT/withpass-report.json"
 
 r="$E2E_OUT/participant-report.json"
 jq -e '[.call.jingle[] | select(.dir == "in") | .action] | (index("source-add") != null) and (index("source-remove") != null) and (index("transport-replace") != null)' "$r" > /dev/null \
