@@ -9,6 +9,8 @@
 #     session-terminate from the focus leaves the probe in the room (§4.3: a call waits for a new offer)
 #   - DELETE: session-terminate and an unavailable presence; the stand-in sees both
 #   - a nick already in use (two probes asking for "alice"): the second joins under a random nick
+#   - a locked room (POST /lock): no password → join-refused "password", the right one → joined
+#   - kicked by the focus → outcome kicked with the reason; the room destroyed → outcome destroyed
 #   - refusals: a members-only (lobby) room, a wrong server id, a bad room name, no token
 #   - the hold runs out by itself (short hold_s)
 #   - a Rayo dial through the brewery from a sender other than control.allowed_jid is refused
@@ -119,6 +121,30 @@ probe_wait "$a2" 10 "the second alice to join under another nick" '(.nick // "")
 jigasi_log_has "nick alice in use in room4@conference.meet.test; trying [0-9a-f]{8}" || fail "the nick conflict was not logged"
 note "nick conflict: second probe joined as $(probe_get "$a2" | jq -r .nick)"
 expect "nick too long" 400 '.error | test("nick")' POST /api/v1/xmpp/probes "{\"room\": \"r\", \"nick\": \"$(printf 'n%.0s' {1..65})\"}" > /dev/null
+
+# --- room password (XEP-0045 §7.2.6, jitsi-protocol.md §3.5) ---
+lock=$(standin POST /lock "{\"room\": \"room6@conference.$PROSODY_DOMAIN\", \"password\": \"s3cret\"}")
+jq -e '.locked == true' <<< "$lock" > /dev/null || fail "the stand-in could not lock room6: $lock"
+p1=$(expect "probe without password" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room6"}' | jq -r .id)
+probe_wait "$p1" 10 "the locked room to refuse the probe" '.state == "ended" and .outcome.why == "join-refused" and (.outcome.refusal | test("password"))'
+note "locked room without password: $(probe_get "$p1" | jq -c .outcome)"
+p2=$(expect "probe with the wrong password" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room6", "password": "guess"}' | jq -r .id)
+probe_wait "$p2" 10 "the wrong password to be refused" '.state == "ended" and .outcome.why == "join-refused"'
+p3=$(expect "probe with the password" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room6", "password": "s3cret", "hold_s": 30}' | jq -r .id)
+probe_wait "$p3" 10 "the probe with the password to join and get an offer" '.state == "offered"'
+note "locked room with the password: joined as $(probe_get "$p3" | jq -r .nick)"
+
+# --- kicked, destroyed (XEP-0045 §8.2, §10.9) ---
+kick=$(standin POST /kick "{\"room\": \"room6@conference.$PROSODY_DOMAIN\", \"nick\": \"$(probe_get "$p3" | jq -r .nick)\", \"reason\": \"bye phone\"}")
+jq -e '.result == "result"' <<< "$kick" > /dev/null || fail "the stand-in could not kick: $kick"
+probe_wait "$p3" 5 "the kick to end the probe" '.state == "ended" and .outcome.why == "kicked" and (.outcome.detail | test("bye phone"))'
+note "kicked: $(probe_get "$p3" | jq -c .outcome)"
+p4=$(expect "probe of room7" 201 '.id' POST /api/v1/xmpp/probes '{"room": "room7", "hold_s": 30}' | jq -r .id)
+probe_wait "$p4" 10 "the probe in room7" '.state == "offered"'
+destroy=$(standin POST /destroy "{\"room\": \"room7@conference.$PROSODY_DOMAIN\", \"reason\": \"meeting over\"}")
+jq -e '.result == "result"' <<< "$destroy" > /dev/null || fail "the stand-in could not destroy room7: $destroy"
+probe_wait "$p4" 5 "the destroy to end the probe" '.state == "ended" and .outcome.why == "destroyed" and (.outcome.detail | test("meeting over"))'
+note "destroyed: $(probe_get "$p4" | jq -c .outcome)"
 
 # --- refusals ---
 standin POST /lobby "{\"room\": \"room1@conference.$PROSODY_DOMAIN\", \"enabled\": true}" > /dev/null
