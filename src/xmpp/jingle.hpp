@@ -140,10 +140,12 @@ struct message {
     std::string web_socket_url;     ///< colibri bridge channel (§4.1); jigasi-ng does not use it
     std::string bridge_session_id;  ///< <bridge-session xmlns='http://jitsi.org/protocol/focus' id>
     std::optional<bool> start_audio_muted;  ///< <startmuted audio> (§4.1, optional)
-    /// Raw text of a <json-message xmlns='http://jitsi.org/jitmeet'> source list. Jicofo sends it
-    /// only to participants with the http://jitsi.org/json-encoded-sources feature, which Jigasi
-    /// (and we) do not advertise (§3.3, §4.1), so it is kept for logging and not decoded.
+    /// Raw text of a <json-message xmlns='http://jitsi.org/jitmeet'> source list (Jicofo sends it
+    /// only to participants with the http://jitsi.org/json-encoded-sources feature, which we do not
+    /// advertise, §3.3). Its audio sources are decoded into the audio section of `desc` (made if
+    /// the message has no content, as Jicofo's compact source-add has none).
     std::string json_sources;
+    std::size_t json_video_sources = 0;  ///< video sources of the JSON list, not kept (audio only)
 };
 
 /// Bounds that keep hostile input cheap; each one exceeded is errc::limit_exceeded.
@@ -164,6 +166,18 @@ struct parse_limits {
 /// is the responder of every Jicofo session.
 result<message> parse(const element& jingle, role our_role = role::responder,
                       const parse_limits& limits = {});
+
+/// Jicofo's compact source list: {"sources": {"<owner>": [video, video groups, audio, audio
+/// groups]}}, each source {"s": ssrc (number or decimal string), "n": name, "m": msid}, each group
+/// ["SEMANTICS", ssrc, ...]. Audio sources become media::source (owner, name, msid parameter);
+/// audio groups "ssrc-group" extras in SDP form. Refused: not JSON, a wrong shape, an ssrc outside
+/// 1..2^32-1, more than limits.max_sources.
+struct json_source_list {
+    std::vector<media::source> audio;
+    std::vector<media::attribute> audio_groups;
+    std::size_t video = 0;
+};
+result<json_source_list> decode_json_sources(std::string_view json, const parse_limits& limits = {});
 
 // --- building (we are the responder; the caller wraps the result in <iq type='set'>; a
 // `responder` attribute is written when the argument is not empty) ---

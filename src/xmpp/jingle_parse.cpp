@@ -100,7 +100,39 @@ result<message> parser::run(const element& j) {
         }
         if (!ok) return std::move(*err_);
     }
+    if (!msg_.json_sources.empty() && !json_sources()) return std::move(*err_);
     return std::move(msg_);
+}
+
+bool parser::json_sources() {
+    auto list = decode_json_sources(msg_.json_sources, lim_);
+    if (!list) return fail(list.error().code == make_error_code(errc::limit_exceeded) ? errc::limit_exceeded : errc::bad_value,
+                           "<json-message> sources: " + list.error().diagnostic);
+    msg_.json_video_sources = list->video;
+    media_section* audio = nullptr;
+    for (auto& m : msg_.desc.media)
+        if (m.kind == media::media_kind::audio || (m.kind == media::media_kind::other && m.mid == "audio")) {
+            audio = &m;
+            break;
+        }
+    if (!audio) {
+        if (list->audio.empty()) return true;
+        if (!limit(msg_.contents.size(), lim_.max_contents, "contents")) return false;
+        media_section m;
+        m.mid = "audio";
+        m.port = 9;
+        m.kind = media::media_kind::audio;
+        msg_.desc.media.push_back(std::move(m));
+        content_info info;
+        info.name = "audio";
+        msg_.contents.push_back(std::move(info));
+        audio = &msg_.desc.media.back();
+    }
+    audio->kind = media::media_kind::audio;
+    if (!limit(audio->sources.size() + list->audio.size(), lim_.max_sources + 1, "sources")) return false;
+    for (auto& src : list->audio) audio->sources.push_back(std::move(src));
+    for (auto& g : list->audio_groups) audio->extra.push_back(std::move(g));
+    return true;
 }
 
 bool parser::content(const element& c) {

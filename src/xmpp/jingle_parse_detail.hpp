@@ -48,6 +48,7 @@ private:
                 T& out, bool required);
     bool token(const element& e, std::string_view attr, std::string& out, bool required);
     bool content(const element& c);
+    bool json_sources();
     bool description(const element& d, media_section& m);
     bool payload(const element& p, media_section& m);
     bool parameters(const element& e, std::vector<media::parameter>& out);

@@ -387,11 +387,73 @@ TEST_CASE("jingle: source-add and source-remove", "[jingle]") {
     CHECK(parse_ok(jingle_of("<jingle xmlns='urn:xmpp:jingle:1' action='removesource' sid='s'/>"))
               .act == jg::action::source_remove);
 
-    // The JSON form Jicofo uses only with json-encoded-sources (§4.1) is kept raw.
+    // The JSON form Jicofo uses only with json-encoded-sources (§4.1): kept raw, nothing to add.
     const auto json = parse_ok(jingle_of(
         "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='s'>"
         "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{}}</json-message></jingle>"));
     CHECK(json.json_sources == "{\"sources\":{}}");
+    CHECK(json.desc.media.empty());
+}
+
+TEST_CASE("jingle: Jicofo's compact JSON sources", "[jingle]") {
+    // A source-add without <content/>: the audio section is made for it, video is only counted.
+    const auto add = parse_ok(jingle_of(
+        "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='s'><json-message xmlns='http://jitsi.org/jitmeet'>"
+        "{\"sources\":{\"a1b2c3d4\":[[{\"s\":111,\"n\":\"a1b2c3d4-v0\"}],[[\"FID\",111,112]],"
+        "[{\"s\":1234,\"n\":\"a1b2c3d4-a0\",\"m\":\"ms-a a0\"}],[]],"
+        "\"jvb\":[[],[],[{\"s\":\"4294967295\"}],[]]}}</json-message></jingle>"));
+    REQUIRE(add.desc.media.size() == 1);
+    REQUIRE(add.contents.size() == 1);
+    const auto& audio = add.desc.media[0];
+    CHECK(audio.mid == "audio");
+    CHECK(audio.kind == jigasi::media::media_kind::audio);
+    REQUIRE(audio.sources.size() == 2);
+    CHECK(audio.sources[0].ssrc == 1234);
+    CHECK(audio.sources[0].owner == "a1b2c3d4");
+    CHECK(audio.sources[0].name == "a1b2c3d4-a0");
+    REQUIRE(audio.sources[0].params.size() == 1);
+    CHECK(audio.sources[0].params[0].value == "ms-a a0");
+    CHECK(audio.sources[1].ssrc == 4294967295u);  // the string form lib-jitsi-meet types
+    CHECK(audio.sources[1].owner == "jvb");
+    CHECK(add.json_video_sources == 1);
+
+    // With an audio content present, the JSON sources join it.
+    const auto init = parse_ok(jingle_of(
+        "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'>"
+        "<content creator='initiator' name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+        "<payload-type id='111' name='opus' clockrate='48000' channels='2'/></description></content>"
+        "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"e1\":[[],[],[{\"s\":5},{\"s\":6}],"
+        "[[\"FID\",5,6]]]}}</json-message></jingle>"));
+    REQUIRE(init.desc.media.size() == 1);
+    CHECK(init.desc.media[0].sources.size() == 2);
+    REQUIRE_FALSE(init.desc.media[0].extra.empty());
+    CHECK(init.desc.media[0].extra.back().value == "FID 5 6");
+
+    // Each malformed list is a bad_value error naming the problem.
+    const char* bad[] = {
+        "not json", "[]", "{\"sources\":[]}", "{\"sources\":{\"e\":{}}}",
+        "{\"sources\":{\"e\":[[],[],[{\"n\":\"x\"}],[]]}}",          // no ssrc
+        "{\"sources\":{\"e\":[[],[],[{\"s\":0}],[]]}}",                // ssrc 0
+        "{\"sources\":{\"e\":[[],[],[{\"s\":4294967296}],[]]}}",       // over 32 bits
+        "{\"sources\":{\"e\":[[],[],[{\"s\":\"12x\"}],[]]}}",          // not decimal
+        "{\"sources\":{\"e\":[[],[],[],[[1,2]]]}}",                      // group without semantics
+        "{\"sources\":{\"e\":[[],[],[],[],[]]}}",                        // five lists
+    };
+    for (const char* b : bad) {
+        const auto r = jg::decode_json_sources(b);
+        INFO(b);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == jg::make_error_code(jg::errc::bad_value));
+    }
+    jg::parse_limits small;
+    small.max_sources = 2;
+    const auto many = jg::decode_json_sources("{\"sources\":{\"e\":[[],[],[{\"s\":1},{\"s\":2},{\"s\":3}],[]]}}", small);
+    REQUIRE_FALSE(many);
+    CHECK(many.error().code == jg::make_error_code(jg::errc::limit_exceeded));
+    // In a message, a bad list fails the whole parse (answered with bad-request).
+    const auto whole = jg::parse(jingle_of("<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='s'>"
+                                        "<json-message xmlns='http://jitsi.org/jitmeet'>{</json-message></jingle>"));
+    CHECK_FALSE(whole);
 }
 
 TEST_CASE("jingle: session-terminate reason", "[jingle]") {
