@@ -1,16 +1,12 @@
-#include "xmpp/connection.hpp"
+// The public side of a connection (connection.hpp) and its run loop; connecting, negotiating and
+// resuming are in connection_negotiate.cpp.
 
-#include "xmpp/transport.hpp"
-#include "xmpp/xml_writer.hpp"
+#include "xmpp/connection_impl.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <deque>
-#include <map>
 
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
@@ -22,6 +18,12 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 using clock = std::chrono::steady_clock;
 
 std::error_code to_std(const boost::system::error_code& ec) { return ec; }
+
+/// The link itself failed (reset, EOF without </stream:stream>, write error): the stream may be
+/// resumed. The transports report XML they cannot read in the generic category: not a link failure.
+bool link_failure(const boost::system::error_code& ec) {
+    return ec && ec.category() != boost::system::generic_category();
+}
 }  // namespace
 
 std::string iq_outcome::condition() const {
@@ -33,139 +35,47 @@ std::string iq_outcome::condition() const {
     return "undefined-condition";
 }
 
-struct connection::impl {
-    /// A request() waiting for its answer; the timer is its wake-up call.
-    struct waiter {
-        asio::steady_timer wake;
-        std::optional<element> reply;
-        explicit waiter(const asio::any_io_executor& ex) : wake(ex) {}
-    };
-
-    asio::any_io_executor ex;
-    connection_options opts;
-    core::log_channel log;
-    std::unique_ptr<transport> link;
-    std::deque<xml_event> events;  ///< read but not handled yet
-    stream_fsm fsm;
-    std::deque<std::string> outbox;
-    asio::steady_timer wake_writer;
-    std::map<std::string, waiter*> waiters;
-    bool ready = false, closing = false;
-    unsigned ids = 0;
-
-    impl(asio::any_io_executor e, connection_options o, core::log_channel l)
-        : ex(e), opts(std::move(o)), log(std::move(l)), fsm(opts.stream), wake_writer(e) {
-        wake_writer.expires_at(clock::time_point::max());
-    }
-
-    std::string_view content_ns() const { return opts.stream.component ? ns::component : ns::client; }
-
-    /// Performs negotiation actions; true once ready, false (with `err` set) on failure.
-    asio::awaitable<bool> perform(stream_fsm::actions acts, std::error_code& err, std::string& why) {
-        for (std::size_t i = 0; i < acts.size(); ++i) {
-            auto& a = acts[i];
-            switch (a.type) {
-            case stream_action::kind::send:
-                if (auto ec = co_await link->write(a.data)) {
-                    err = to_std(ec);
-                    why = "write: " + ec.message();
-                    co_return false;
-                }
-                break;
-            case stream_action::kind::start_tls: {
-                if (auto ec = co_await link->start_tls()) {
-                    err = to_std(ec);
-                    why = "TLS handshake with " + link->where() + ": " + ec.message();
-                    co_return false;
-                }
-                auto more = fsm.on_tls_established();
-                acts.insert(acts.end(), more.begin(), more.end());
-                break;
-            }
-            case stream_action::kind::restart:
-                link->restart();
-                events.clear();
-                break;
-            case stream_action::kind::ready: ready = true; co_return true;
-            case stream_action::kind::fail:
-                err = a.ec;
-                why = a.data;
-                co_return false;
-            }
-        }
-        co_return false;
-    }
-};
-
 connection::connection(asio::any_io_executor strand, connection_options opts, core::log_channel log)
     : impl_(std::make_unique<impl>(strand, std::move(opts), std::move(log))) {}
 
 connection::~connection() = default;
 
-const std::string& connection::jid() const { return impl_->fsm.jid(); }
+const std::string& connection::jid() const { return impl_->jid; }
 asio::any_io_executor connection::executor() const { return impl_->ex; }
 bool connection::is_open() const { return impl_->ready && !impl_->closing; }
 std::string connection::next_id() { return "j" + std::to_string(++impl_->ids); }
 
 asio::awaitable<std::error_code> connection::open() {
     auto& d = *impl_;
-    transport_options t;
-    t.host = d.opts.host;
-    t.port = d.opts.port;
-    t.websocket_url = d.opts.websocket_url;
-    t.direct_tls = d.opts.stream.tls == config::xmpp_tls::direct;
-    t.verify_tls = d.opts.verify_tls;
-    t.ca_file = d.opts.ca_file;
-    t.tls_name = d.opts.stream.domain;
-    t.connect_timeout = d.opts.connect_timeout;
-    t.limits = d.opts.limits;
-    d.link = t.websocket_url.empty() ? make_tcp_transport(d.ex, t) : make_websocket_transport(d.ex, t);
-    if (!d.link) {
-        diagnostic_ = "not a ws:// or wss:// URL: " + t.websocket_url;
-        co_return std::make_error_code(std::errc::invalid_argument);
+    if (auto ec = co_await d.negotiate(d.opts.stream, d.opts.host, d.opts.port, d.opts.connect_timeout,
+                                       d.opts.negotiate_timeout, diagnostic_))
+        co_return ec;
+    d.ready = true;
+    d.jid = d.fsm.jid();
+    std::string sm_note;
+    if (const auto& g = d.fsm.sm()) {
+        d.sm.start(*g);
+        const std::string window = g->max.count() ? std::to_string(g->max.count()) + " s" : "an unsaid time";
+        sm_note = g->resume ? "; XEP-0198 session " + g->id + ", resumable for " + window
+                            : "; XEP-0198 without resumption";
+    } else if (!d.fsm.sm_failure().empty()) {
+        sm_note = "; XEP-0198 refused (" + d.fsm.sm_failure() + ")";
     }
-    if (auto ec = co_await d.link->open(diagnostic_)) co_return to_std(ec);
-    d.opts.stream.tls_active = d.link->tls_active();
-    d.opts.stream.websocket = d.link->websocket();
-    d.fsm = stream_fsm(d.opts.stream);
-
-    std::error_code err;
-    asio::steady_timer deadline(d.ex);
-    deadline.expires_after(d.opts.negotiate_timeout);
-    auto negotiate = [&]() -> asio::awaitable<void> {
-        if (co_await d.perform(d.fsm.start(), err, diagnostic_)) co_return;
-        while (!err) {
-            if (d.events.empty()) {
-                if (auto ec = co_await d.link->read(d.events, diagnostic_)) {
-                    err = to_std(ec);
-                    if (ec == asio::error::eof) diagnostic_ = "the server closed the connection during negotiation";
-                    co_return;
-                }
-            }
-            while (!err && !d.ready && !d.events.empty()) {
-                auto ev = std::move(d.events.front());
-                d.events.pop_front();
-                if (co_await d.perform(d.fsm.on_event(ev), err, diagnostic_)) co_return;
-            }
-            if (d.ready) co_return;
-        }
-    };
-    auto outcome = co_await (negotiate() || deadline.async_wait(tuple_awaitable));
-    if (outcome.index() == 1) {
-        diagnostic_ = "stream negotiation with " + d.link->where() + " timed out after " +
-                      std::to_string(d.opts.negotiate_timeout.count()) + " s";
-        co_return std::make_error_code(std::errc::timed_out);
-    }
-    if (!d.ready) co_return err ? err : std::make_error_code(std::errc::protocol_error);
-    d.log.info("stream ready as ", d.fsm.jid(), " (", d.link->websocket() ? "WebSocket, " : "",
-               d.fsm.tls_active() ? "TLS" : "no TLS", d.fsm.mechanism().empty() ? "" : ", " + d.fsm.mechanism(), ")");
+    d.log.info("stream ready as ", d.jid, " (", d.link->websocket() ? "WebSocket, " : "",
+               d.fsm.tls_active() ? "TLS" : "no TLS", d.fsm.mechanism().empty() ? "" : ", " + d.fsm.mechanism(), ")",
+               sm_note);
     co_return std::error_code{};
 }
 
 void connection::send(const element& stanza) {
     auto& d = *impl_;
     if (d.closing || !d.link) return;
-    d.outbox.push_back(write(stanza, d.link->scope(d.content_ns())));
+    std::string data = d.out(stanza);
+    if (sm_counts(stanza) && d.sm.on_outbound(data))
+        d.log.warning("XEP-0198: ", d.sm.unacked(), " stanzas unacknowledged (over ", d.opts.sm.max_unacked, " or ",
+                      d.opts.sm.max_unacked_bytes, " bytes): session ", d.sm.grant().id,
+                      " cannot be resumed until the server acknowledges them");
+    d.outbox.push_back(std::move(data));
     d.wake_writer.cancel();
 }
 
@@ -189,98 +99,165 @@ asio::awaitable<iq_outcome> connection::request(element iq, std::chrono::millise
 void connection::close() {
     auto& d = *impl_;
     if (d.closing || !d.link) return;
-    d.outbox.push_back(d.link->closing());
     d.closing = true;
+    if (d.resuming) {
+        // No stream to close politely: stop the attempt under way.
+        d.pause.cancel();
+        d.link->close();
+        return;
+    }
+    if (d.sm.enabled()) d.outbox.push_back(d.out(d.sm.ack()));  // XEP-0198 §4: the last count first
+    d.outbox.push_back(d.link->closing());
     d.wake_writer.cancel();
 }
 
 asio::awaitable<std::error_code> connection::run(stanza_handler on_stanza) {
     auto& d = *impl_;
+    // Cancelled (shutdown), we still say goodbye below: house style §5.
+    co_await asio::this_coro::throw_if_cancelled(false);
     std::error_code why;
-    // Reader: parse, answer waiters, hand out stanzas, ping on idle (XEP-0199 §4.2).
-    auto reader = [&]() -> asio::awaitable<void> {
-        asio::steady_timer idle(d.ex);
-        bool ping_out = false;
-        for (;;) {
-            while (!d.events.empty()) {
-                auto ev = std::move(d.events.front());
-                d.events.pop_front();
-                if (ev.type == xml_event::kind::stream_close) {
-                    why = make_error_code(stream_errc::closed);
-                    if (!d.closing) diagnostic_ = "the server closed the stream";
-                    co_return;
-                }
-                if (ev.type != xml_event::kind::stanza) continue;
-                const element& s = ev.stanza;
-                if (s.is("error", ns::stream)) {
-                    auto info = read_stream_error(s);
-                    diagnostic_ = "stream error " + info.condition + (info.text.empty() ? "" : ": " + info.text);
-                    why = make_error_code(stream_errc::stream_error);
-                    co_return;
-                }
-                const auto type = s.attr_or("type");
-                if (s.name() == "iq" && (type == "result" || type == "error")) {
-                    auto it = d.waiters.find(std::string(s.attr_or("id")));
-                    if (it != d.waiters.end()) {
-                        it->second->reply = s;
-                        it->second->wake.cancel();
+    // The first reason the stream ends wins (a polite close, then the server's closing tag).
+    auto end_with = [&](std::error_code ec, std::string diag) {
+        if (why) return;
+        why = ec;
+        if (!diag.empty()) diagnostic_ = std::move(diag);
+    };
+    for (;;) {
+        bool broke = false;  // the link failed under a healthy stream: XEP-0198 may resume it
+        // Reader: parse, answer waiters and <r/>, hand out stanzas, ping on idle (XEP-0199 §4.2).
+        auto reader = [&]() -> asio::awaitable<void> {
+            asio::steady_timer idle(d.ex);
+            bool ping_out = false;
+            for (;;) {
+                while (!d.events.empty()) {
+                    auto ev = std::move(d.events.front());
+                    d.events.pop_front();
+                    if (ev.type == xml_event::kind::stream_close) {
+                        end_with(make_error_code(stream_errc::closed), d.closing ? "" : "the server closed the stream");
+                        co_return;
+                    }
+                    if (ev.type != xml_event::kind::stanza) continue;
+                    const element& s = ev.stanza;
+                    if (s.is("error", ns::stream)) {
+                        auto info = read_stream_error(s);
+                        end_with(make_error_code(stream_errc::stream_error),
+                                 "stream error " + info.condition + (info.text.empty() ? "" : ": " + info.text));
+                        co_return;
+                    }
+                    if (s.ns() == ns::sm) {
+                        auto r = d.sm.on_element(s);
+                        if (d.closing) continue;  // nothing after </stream:stream>
+                        if (r.reply) d.outbox.push_back(d.out(*r.reply));
+                        if (r.ec) {
+                            // §4: a count we cannot trust ends the stream (error sent, then closed).
+                            end_with(r.ec, "XEP-0198: " + r.diagnostic);
+                            d.outbox.push_back(d.link->closing());
+                            d.closing = true;
+                        }
+                        d.wake_writer.cancel();
                         continue;
                     }
+                    if (sm_counts(s)) d.sm.on_inbound();
+                    const auto type = s.attr_or("type");
+                    if (s.name() == "iq" && (type == "result" || type == "error")) {
+                        auto it = d.waiters.find(std::string(s.attr_or("id")));
+                        if (it != d.waiters.end()) {
+                            it->second->reply = s;
+                            it->second->wake.cancel();
+                            continue;
+                        }
+                    }
+                    on_stanza(s);
                 }
-                on_stanza(s);
-            }
-            idle.expires_after(ping_out ? d.opts.ping_timeout : d.opts.idle_ping);
-            std::string diag;
-            auto r = co_await (d.link->read(d.events, diag) || idle.async_wait(tuple_awaitable));
-            if (r.index() == 1) {
-                if (ping_out) {
-                    diagnostic_ = "no answer to a ping for " + std::to_string(d.opts.ping_timeout.count()) + " s";
-                    why = std::make_error_code(std::errc::timed_out);
+                idle.expires_after(ping_out ? d.opts.ping_timeout : d.opts.idle_ping);
+                std::string diag;
+                auto r = co_await (d.link->read(d.events, diag) || idle.async_wait(tuple_awaitable));
+                if (r.index() == 1) {
+                    if (ping_out) {
+                        broke = !d.closing;
+                        end_with(std::make_error_code(std::errc::timed_out),
+                                 "no answer to a ping for " + std::to_string(d.opts.ping_timeout.count()) + " s");
+                        co_return;
+                    }
+                    // XEP-0199 §4.2: a client pings its server; a component pings the server's domain.
+                    element ping("iq", std::string(d.content_ns()));
+                    ping.set_attr("type", "get").set_attr("id", "ping-" + next_id());
+                    const std::string& domain = d.opts.stream.domain;
+                    if (d.opts.stream.component) ping.set_attr("from", d.jid).set_attr("to", domain.substr(domain.find('.') + 1));
+                    else ping.set_attr("to", domain);
+                    ping.add("ping", std::string(ns::ping));
+                    send(ping);
+                    ping_out = true;
+                    continue;
+                }
+                if (auto ec = std::get<0>(r)) {
+                    broke = !d.closing && link_failure(ec);
+                    end_with(to_std(ec), d.closing ? "" : diag);
                     co_return;
                 }
-                // XEP-0199 §4.2: a client pings its server; a component pings the server's domain.
-                element ping("iq", std::string(d.content_ns()));
-                ping.set_attr("type", "get").set_attr("id", "ping-" + next_id());
-                const std::string& domain = d.opts.stream.domain;
-                if (d.opts.stream.component) ping.set_attr("from", d.fsm.jid()).set_attr("to", domain.substr(domain.find('.') + 1));
-                else ping.set_attr("to", domain);
-                ping.add("ping", std::string(ns::ping));
-                send(ping);
-                ping_out = true;
-                continue;
+                ping_out = false;  // any traffic proves the stream alive
             }
-            if (auto ec = std::get<0>(r)) {
-                why = to_std(ec);
-                if (!d.closing) diagnostic_ = diag;
-                co_return;
-            }
-            ping_out = false;  // any traffic proves the stream alive
-        }
-    };
-    // Writer: the outbox in order; after the closing tag, the socket is shut.
-    auto writer = [&]() -> asio::awaitable<void> {
-        for (;;) {
-            while (!d.outbox.empty()) {
-                std::string data = std::move(d.outbox.front());
-                d.outbox.pop_front();
-                if (auto ec = co_await d.link->write(data)) {
-                    why = to_std(ec);
-                    diagnostic_ = "write: " + ec.message();
+        };
+        // Writer: the outbox in order, <r/> when acks are due; after the closing tag, nothing.
+        auto writer = [&]() -> asio::awaitable<void> {
+            for (;;) {
+                while (!d.outbox.empty()) {
+                    std::string data = std::move(d.outbox.front());
+                    d.outbox.pop_front();
+                    if (auto ec = co_await d.link->write(data)) {
+                        broke = !d.closing;
+                        end_with(to_std(ec), "write: " + ec.message());
+                        co_return;
+                    }
+                    // XEP-0198 §4: after a burst, ask how much of it the server has handled.
+                    if (d.outbox.empty() && !d.closing && d.sm.request_due()) d.outbox.push_back(d.out(d.sm.request()));
+                }
+                if (d.closing) {
+                    // RFC 6120 §4.4: wait briefly for the server's closing tag, then drop the link.
+                    asio::steady_timer grace(d.ex);
+                    grace.expires_after(std::chrono::seconds(2));
+                    co_await grace.async_wait(tuple_awaitable);
                     co_return;
                 }
+                // A few stanzas waiting quietly for an ack get an <r/> of their own after a while.
+                if (d.sm.request_pending()) d.wake_writer.expires_after(d.opts.ack_request);
+                else d.wake_writer.expires_at(clock::time_point::max());
+                auto [wec] = co_await d.wake_writer.async_wait(tuple_awaitable);
+                if (!wec && !d.closing && d.sm.request_pending()) d.outbox.push_back(d.out(d.sm.request()));
             }
-            if (d.closing) {
-                // RFC 6120 §4.4: wait briefly for the server's closing tag, then drop the link.
-                asio::steady_timer grace(d.ex);
-                grace.expires_after(std::chrono::seconds(2));
-                co_await grace.async_wait(tuple_awaitable);
-                co_return;
-            }
-            d.wake_writer.expires_at(clock::time_point::max());
-            co_await d.wake_writer.async_wait(tuple_awaitable);
+        };
+        co_await (reader() || writer());
+        if (co_await run_cancelled()) {
+            co_await d.goodbye();
+            why = std::make_error_code(std::errc::operation_canceled);
+            break;
         }
-    };
-    co_await (reader() || writer());
+        d.link->close();
+        if (!broke || d.closing || !d.sm.enabled() || !d.sm.grant().resume) break;
+        if (!d.sm.resumable()) {
+            d.log.notice("stream lost (", diagnostic_, "); session ", d.sm.grant().id, " cannot be resumed: ",
+                         d.sm.unacked(), " unacknowledged stanzas were not kept");
+            break;
+        }
+        // XEP-0198 §5: a new link, the same session.
+        d.log.notice("stream lost (", diagnostic_, "), resuming session ", d.sm.grant().id);
+        const auto lost = clock::now();
+        std::size_t resent = 0;
+        std::string diag;
+        if (auto ec = co_await d.resume(diag, resent)) {
+            why = ec;
+            if (!diag.empty()) diagnostic_ = diag;
+            break;
+        }
+        if (d.closing) {
+            why = {};
+            break;
+        }
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - lost).count();
+        d.log.info("stream resumed after ", ms, " ms, ", resent, " stanzas resent");
+        why = {};
+        diagnostic_.clear();
+    }
     d.ready = false;
     for (auto& [id, w] : d.waiters) w->wake.cancel();  // their request() sees connection_aborted
     d.link->close();

@@ -3,6 +3,9 @@
 // carry stanzas. run() reads and writes until the stream ends; request() sends an IQ and waits for
 // its answer; a XEP-0199 ping goes out when the stream has been idle, and a stream that stays
 // silent after it is declared dead (half-open TCP would otherwise hold a dead call for hours).
+// With XEP-0198 enabled (client streams, when the server offers it), a link that breaks under a
+// healthy stream is reconnected and the session resumed inside run(): the server keeps our MUC
+// presence and queued stanzas, we resend what it had not acknowledged, and nobody above notices.
 //
 // Every member runs on the executor given at construction, which must be a strand (or a
 // single-threaded context): the connection has no locks.
@@ -10,6 +13,7 @@
 #include "core/log.hpp"
 #include "xmpp/element.hpp"
 #include "xmpp/stream_fsm.hpp"
+#include "xmpp/stream_mgmt.hpp"
 #include "xmpp/xml_parser.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,6 +41,10 @@ struct connection_options {
     bool verify_tls = true;                      ///< RFC 6125 check of the server certificate
     std::string ca_file;                         ///< extra trust anchors (PEM); system store otherwise
     xml_limits limits;
+    /// XEP-0198: how long a broken link may take to resume (the server's <enabled max/> if shorter).
+    std::chrono::seconds resume_window{60};
+    std::chrono::seconds ack_request{5};         ///< XEP-0198: <r/> for a stanza unacknowledged this long
+    sm_limits sm;
 };
 
 /// The answer to an IQ: the <iq type='result'/> or <iq type='error'/> element, or why none came.
@@ -63,6 +71,8 @@ public:
 
     /// Carries stanzas until the stream ends (peer close, stream error, dead, close()); each
     /// stanza that is not the answer to a request() goes to `on_stanza`. Returns why it ended.
+    /// A broken link of a resumable stream is resumed in between (request() waiters keep waiting);
+    /// run() returns only when that fails (timed_out, sm_errc::resume_failed, ...).
     boost::asio::awaitable<std::error_code> run(stanza_handler on_stanza);
 
     /// Queues a stanza (written in order by run()). A stanza in the content namespace needs no
@@ -72,7 +82,8 @@ public:
     /// Sends an IQ (an id is assigned when it has none) and waits for its result or error.
     boost::asio::awaitable<iq_outcome> request(element iq, std::chrono::milliseconds timeout);
 
-    /// Closes the stream politely (</stream:stream>) and then the socket; run() returns.
+    /// Closes the stream politely (</stream:stream>) and then the socket, or stops a resumption;
+    /// run() returns. The session is over: the server does not keep it for resuming.
     void close();
 
     const std::string& jid() const;

@@ -132,11 +132,14 @@ stream_fsm::actions stream_fsm::on_stanza(const element& e) {
     case step::bind:
         if (e.name() == "iq" && e.attr_or("id") == "bind-1") return on_bind_result(e);
         break;
+    case step::sm_enable:
+    case step::sm_resume:
+        if (e.ns() == ns::sm) return on_sm(e);
+        break;
     case step::handshake:
         if (e.is("handshake", ns::component)) {
-            step_ = step::ready;
             jid_ = settings_.domain;
-            return {{stream_action::kind::ready, {}, {}}};
+            return become_ready();
         }
         break;
     default: break;
@@ -171,13 +174,26 @@ stream_fsm::actions stream_fsm::on_features(const element& f) {
         step_ = step::sasl;
         return {{stream_action::kind::send, out(auth), {}}};
     }
-    // RFC 6120 §7: bind a resource; XEP-0198 is only worth enabling once bound.
     sm_offered_ = f.child("sm", ns::sm) != nullptr;
-    if (!f.child("bind", ns::bind)) return fail(stream_errc::bind_failed, "the server offers no resource binding");
+    bind_offered_ = f.child("bind", ns::bind) != nullptr;
+    if (settings_.resume) {
+        // XEP-0198 §5: <resume/> takes the place of binding; the session keeps its JID.
+        if (sm_offered_) {
+            step_ = step::sm_resume;
+            return {{stream_action::kind::send, out(sm_resume(settings_.resume->previd, settings_.resume->h)), {}}};
+        }
+        resume_failure_ = "stream management no longer offered";
+    }
+    return bind();
+}
+
+stream_fsm::actions stream_fsm::bind() {
+    // RFC 6120 §7: bind a resource; XEP-0198 is only worth enabling once bound.
+    if (!bind_offered_) return fail(stream_errc::bind_failed, "the server offers no resource binding");
     element iq("iq", std::string(ns::client));
     iq.set_attr("type", "set").set_attr("id", "bind-1");
-    element& bind = iq.add("bind", std::string(ns::bind));
-    if (!settings_.resource.empty()) bind.add("resource").add_text(settings_.resource);
+    element& req = iq.add("bind", std::string(ns::bind));
+    if (!settings_.resource.empty()) req.add("resource").add_text(settings_.resource);
     step_ = step::bind;
     return {{stream_action::kind::send, out(iq), {}}};
 }
@@ -217,14 +233,54 @@ stream_fsm::actions stream_fsm::on_bind_result(const element& e) {
         const std::string jid = bind ? bind->child_text("jid") : std::string();
         if (jid.empty()) return fail(stream_errc::bind_failed, "bind result without a JID");
         jid_ = jid;
-        step_ = step::ready;
-        return {{stream_action::kind::ready, {}, {}}};
+        return after_bind();
     }
     std::string condition = "unknown";
     if (const element* err = e.child("error"))
         for (const auto* c : err->elements())
             if (c->ns() == ns::stanzas_error && c->name() != "text") { condition = c->name(); break; }
     return fail(stream_errc::bind_failed, "resource binding refused: " + condition);
+}
+
+stream_fsm::actions stream_fsm::after_bind() {
+    // XEP-0198 §3: enabled after binding; a component's stream (XEP-0114) has no features at all.
+    if (settings_.component || !settings_.stream_management || !sm_offered_) return become_ready();
+    // §5: only the same authenticated identity may resume, and every ANONYMOUS login is a new one;
+    // a resumable session would only linger on the server (a ghost in its rooms) after we vanish.
+    const bool resume = mechanism() != "ANONYMOUS";
+    step_ = step::sm_enable;
+    return {{stream_action::kind::send, out(sm_enable(resume, settings_.resume_max)), {}}};
+}
+
+stream_fsm::actions stream_fsm::on_sm(const element& e) {
+    if (step_ == step::sm_enable) {
+        if (e.name() == "enabled") {
+            sm_ = read_sm_enabled(e);
+            return become_ready();
+        }
+        if (e.name() == "failed") {
+            sm_failure_ = read_sm_failed(e);  // §3: the stream goes on without stream management
+            return become_ready();
+        }
+    } else if (e.name() == "resumed") {
+        auto h = read_sm_h(e);
+        if (!h) return fail(stream_errc::unexpected, "<resumed/> with h='" + std::string(e.attr_or("h")) + "'");
+        if (auto previd = e.attr("previd"); previd && *previd != settings_.resume->previd)
+            return fail(stream_errc::unexpected, "<resumed/> for another session");
+        resumed_h_ = *h;
+        jid_ = settings_.resume->jid;
+        return become_ready();
+    } else if (e.name() == "failed") {
+        // §5: the session is gone (expired, unknown): a fresh one, which the caller must rebuild.
+        resume_failure_ = read_sm_failed(e);
+        return bind();
+    }
+    return fail(stream_errc::unexpected, "<" + e.name() + " xmlns='" + e.ns() + "'> during stream management negotiation");
+}
+
+stream_fsm::actions stream_fsm::become_ready() {
+    step_ = step::ready;
+    return {{stream_action::kind::ready, {}, {}}};
 }
 
 stream_fsm::actions stream_fsm::on_tls_established() {

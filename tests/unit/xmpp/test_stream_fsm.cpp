@@ -100,6 +100,10 @@ TEST_CASE("client stream: SCRAM-SHA-1, restart, bind (RFC 5802 vector)", "[strea
     CHECK(a[0].data == "<iq type='set' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>jigasi-1</resource></bind></iq>");
     a = h.server("<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>user@auth.meet.test/jigasi-1</jid></bind></iq>");
     REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<enable xmlns='urn:xmpp:sm:3' resume='true' max='60'/>");  // XEP-0198 §3
+    CHECK_FALSE(h.fsm.ready());
+    a = h.server("<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true' max='600'/>");
+    REQUIRE(a.size() == 1);
     CHECK(a[0].type == kind::ready);
     CHECK(h.fsm.ready());
     CHECK(h.fsm.jid() == "user@auth.meet.test/jigasi-1");
@@ -309,4 +313,178 @@ TEST_CASE("WebSocket URLs", "[stream]") {
     CHECK(u.target == "/");
     CHECK_FALSE(parse_ws_url("http://meet.example.com/xmpp-websocket", u));
     CHECK_FALSE(parse_ws_url("wss:///xmpp-websocket", u));
+}
+
+namespace {
+
+constexpr std::string_view bind_and_sm = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><sm xmlns='urn:xmpp:sm:3'/>";
+constexpr std::string_view bound =
+    "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>user@auth.meet.test/jigasi-1</jid></bind></iq>";
+constexpr std::string_view enable = "<enable xmlns='urn:xmpp:sm:3' resume='true' max='60'/>";
+
+/// The RFC 5802 SCRAM exchange (user "user", password "pencil") up to the restarted stream's
+/// header: the features that follow are the test's.
+void authenticate(harness& h) {
+    h.start();
+    h.server(header);
+    h.server(features(scram_and_plain));
+    h.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+             base64_encode(std::string_view("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")) + "</challenge>");
+    auto a = h.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+                      base64_encode(std::string_view("v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")) + "</success>");
+    REQUIRE(a.size() == 2);
+    REQUIRE(a[0].type == kind::restart);
+    REQUIRE(h.server(header).empty());
+}
+
+stream_settings resuming(std::uint32_t h = 7) {
+    auto s = client("user", "pencil");
+    s.resume = resume_point{"sm-1", h, "user@auth.meet.test/jigasi-1"};
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("XEP-0198: <enable/> after binding; <failed/> is a stream without it", "[stream]") {
+    harness h(client("user", "pencil"));
+    authenticate(h);
+    REQUIRE(h.server(features(bind_and_sm)).size() == 1);
+    auto a = h.server(bound);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == enable);
+    a = h.server("<failed xmlns='urn:xmpp:sm:3'><unexpected-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK_FALSE(h.fsm.sm());
+    CHECK(h.fsm.sm_failure() == "unexpected-request");
+    CHECK(h.fsm.jid() == "user@auth.meet.test/jigasi-1");
+
+    harness ok(client("user", "pencil"));
+    authenticate(ok);
+    ok.server(features(bind_and_sm));
+    ok.server(bound);
+    a = ok.server("<enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='true' max='300' location='10.0.0.1:5223'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    REQUIRE(ok.fsm.sm());
+    CHECK(ok.fsm.sm()->id == "sm-2");
+    CHECK(ok.fsm.sm()->resume);
+    CHECK(ok.fsm.sm()->max == std::chrono::seconds(300));
+    CHECK(ok.fsm.sm()->location == "10.0.0.1:5223");
+    CHECK_FALSE(ok.fsm.resumed());
+
+    // Anything else in its place ends negotiation.
+    harness stray(client("user", "pencil"));
+    authenticate(stray);
+    stray.server(features(bind_and_sm));
+    stray.server(bound);
+    a = stray.server("<message><body>early</body></message>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::unexpected);
+}
+
+TEST_CASE("XEP-0198: not enabled when off, not offered, for a component; never resumable when anonymous", "[stream]") {
+    auto off = client("user", "pencil");
+    off.stream_management = false;
+    harness h(off);
+    authenticate(h);
+    h.server(features(bind_and_sm));
+    auto a = h.server(bound);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+
+    harness plain(client("user", "pencil"));
+    authenticate(plain);
+    plain.server(features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"));
+    a = plain.server(bound);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK_FALSE(plain.fsm.sm_offered());
+
+    harness anon(client("", ""));
+    anon.start();
+    anon.server(header);
+    anon.server(features("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms>"));
+    anon.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    anon.server(header);
+    anon.server(features(bind_and_sm));
+    a = anon.server("<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>x@meet.test/r</jid></bind></iq>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<enable xmlns='urn:xmpp:sm:3'/>");  // §5: a new login is a new identity
+}
+
+TEST_CASE("XEP-0198 §5: <resume/> instead of binding; <resumed/> keeps the session", "[stream]") {
+    harness h(resuming(7));
+    authenticate(h);
+    auto a = h.server(features(bind_and_sm));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == "<resume xmlns='urn:xmpp:sm:3' previd='sm-1' h='7'/>");
+    a = h.server("<resumed xmlns='urn:xmpp:sm:3' h='3' previd='sm-1'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK(h.fsm.resumed());
+    CHECK(h.fsm.resumed_h() == 3u);
+    CHECK(h.fsm.jid() == "user@auth.meet.test/jigasi-1");
+    CHECK_FALSE(h.fsm.sm());  // the connection's stream_mgmt goes on with the old grant
+    CHECK(h.fsm.resume_failure().empty());
+
+    harness bad(resuming());
+    authenticate(bad);
+    bad.server(features(bind_and_sm));
+    a = bad.server("<resumed xmlns='urn:xmpp:sm:3' h='many' previd='sm-1'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::unexpected);
+
+    harness other(resuming());
+    authenticate(other);
+    other.server(features(bind_and_sm));
+    a = other.server("<resumed xmlns='urn:xmpp:sm:3' h='1' previd='sm-9'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].ec == stream_errc::unexpected);
+}
+
+TEST_CASE("XEP-0198 §5: <failed/> to <resume/> falls back to a fresh session (bind, enable)", "[stream]") {
+    harness h(resuming());
+    authenticate(h);
+    h.server(features(bind_and_sm));
+    auto a = h.server("<failed xmlns='urn:xmpp:sm:3' h='5'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("<iq type='set' id='bind-1'>") == 0);
+    a = h.server(bound);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data == enable);
+    a = h.server("<enabled xmlns='urn:xmpp:sm:3' id='sm-new' resume='true'/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK_FALSE(h.fsm.resumed());
+    CHECK(h.fsm.resume_failure() == "item-not-found");
+    REQUIRE(h.fsm.sm());
+    CHECK(h.fsm.sm()->id == "sm-new");
+
+    // A server that no longer offers stream management cannot resume either.
+    harness gone(resuming());
+    authenticate(gone);
+    a = gone.server(features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].data.find("<iq type='set' id='bind-1'>") == 0);
+    a = gone.server(bound);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK_FALSE(gone.fsm.resumed());
+    CHECK_FALSE(gone.fsm.resume_failure().empty());
+}
+
+TEST_CASE("XEP-0198: a component stream never negotiates it", "[stream]") {
+    stream_settings s;
+    s.component = true;
+    s.domain = "callcontrol.meet.test";
+    s.secret = "secret";
+    harness h(s);
+    h.start();
+    h.server("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+             "xmlns:stream='http://etherx.jabber.org/streams' from='callcontrol.meet.test' id='id'>");
+    auto a = h.server("<handshake/>");
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].type == kind::ready);
+    CHECK_FALSE(h.fsm.sm());
 }
