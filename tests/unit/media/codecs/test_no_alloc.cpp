@@ -3,7 +3,7 @@
 #include "media/codecs/factory.hpp"
 #include "media/codecs/resampler.hpp"
 #include "media/codecs/signal.hpp"
-#include "media/jitter/count_new.hpp"
+#include "support/count_new.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // The jitter buffer over time: talk spurts, adaptation to jitter and back, bounds, allocation.
 
-#include "media/jitter/count_new.hpp"
+#include "support/count_new.hpp"
 #include "media/jitter/harness.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,24 +1,24 @@
 // The mixer's tick allocates nothing once the mixer exists.
 
 #include "media/mixer/mixer.hpp"
-#include "media/rtp/alloc_count.hpp"
+#include "support/count_new.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <array>
 
 using namespace jigasi::media::mixer;
-namespace alloc = jigasi::test::rtp_alloc;
+namespace alloc = jigasi::test;
 
 TEST_CASE("mixer: a tick does not allocate", "[mixer]") {
-    if (!alloc::active()) {
+    if (!alloc::allocation_counting_works()) {
         WARN("another operator new replacement is linked in; allocation not counted here");
         return;
     }
     mixer m({});  // 64 participants, 960 samples, K = 3
     const slot phone = *m.add(1, true);
     std::array<std::int16_t, 960> out{};
-    const auto before = alloc::count();
+    const auto before = alloc::allocations();
     for (int t = 0; t < 300; ++t) {
         // Participants come and go, levels change, the set of speakers changes.
         if (t % 40 == 0) {
@@ -39,5 +39,5 @@ TEST_CASE("mixer: a tick does not allocate", "[mixer]") {
         m.mix_minus(phone, out);
         m.mix_all(out);
     }
-    CHECK(alloc::count() == before);
+    CHECK(alloc::allocations() == before);
 }

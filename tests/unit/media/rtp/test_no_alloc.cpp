@@ -1,7 +1,7 @@
 // The per-packet paths of media/rtp allocate nothing: parse, extensions, statistics, RTCP both
 // ways, telephone events, the outgoing stream state and the audio level.
 
-#include "media/rtp/alloc_count.hpp"
+#include "support/count_new.hpp"
 #include "media/rtp/call_quality.hpp"
 #include "media/rtp/header_extension.hpp"
 #include "media/rtp/packet.hpp"
@@ -16,10 +16,10 @@
 
 using namespace jigasi::media::rtp;
 using namespace std::chrono_literals;
-namespace alloc = jigasi::test::rtp_alloc;
+namespace alloc = jigasi::test;
 
 TEST_CASE("rtp: the packet paths do not allocate", "[rtp]") {
-    if (!alloc::active()) {
+    if (!alloc::allocation_counting_works()) {
         WARN("another operator new replacement is linked in; allocation not counted here");
         return;
     }
@@ -35,7 +35,7 @@ TEST_CASE("rtp: the packet paths do not allocate", "[rtp]") {
     for (std::size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<std::int16_t>((i % 50) * 300);
     const std::array<std::uint8_t, 80> payload{};
 
-    const auto before = alloc::count();
+    const auto before = alloc::allocations();
     std::size_t failures = 0;
     for (int i = 0; i < 500; ++i) {
         const auto now = t0 + 20ms * i;
@@ -81,7 +81,7 @@ TEST_CASE("rtp: the packet paths do not allocate", "[rtp]") {
         }
         (void)dtmf_in.on_timer(now);
     }
-    const auto after = alloc::count();  // before any CHECK: reporting one may allocate
+    const auto after = alloc::allocations();  // before any CHECK: reporting one may allocate
     CHECK(failures == 0);
     CHECK(after == before);
 }
