@@ -3,6 +3,8 @@
 
 #include "xmpp/connection_impl.hpp"
 
+#include "core/backoff.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -132,19 +134,19 @@ asio::awaitable<std::error_code> connection::impl::resume(std::string& diag, std
     std::uint16_t port = opts.port;
     if (!grant.location.empty() && opts.websocket_url.empty()) parse_sm_location(grant.location, host, port);
     resuming = true;
-    std::chrono::milliseconds backoff{0};
+    // A hiccup is short: the first attempt goes at once, then 250 ms doubling to 1 s.
+    core::backoff backoff(250ms, 1000ms, static_cast<std::uint64_t>(clock::now().time_since_epoch().count()));
     std::error_code last;
     std::string last_why;
     int attempts = 0;
     bool refused = false;  // the server answered, and no: another attempt would not help
     while (!closing && clock::now() < deadline) {
-        if (backoff.count() > 0) {
-            pause.expires_at(std::min(clock::now() + backoff, deadline));
+        if (attempts > 0) {
+            pause.expires_at(std::min(clock::now() + backoff.next(), deadline));
             co_await pause.async_wait(tuple_awaitable);
             const bool stop = co_await run_cancelled();
             if (stop || closing || clock::now() >= deadline) break;
         }
-        backoff = std::clamp(backoff * 2, 250ms, 1000ms);  // a hiccup is short: try again soon
         ++attempts;
         const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - clock::now());
         stream_settings s = opts.stream;

@@ -1,5 +1,7 @@
 #include "xmpp/room_session.hpp"
 
+#include "core/backoff.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -124,7 +126,7 @@ asio::awaitable<void> room_session::flow() {
 /// §3.2: ask the focus until the conference is ready, within the join timeout.
 asio::awaitable<bool> room_session::ask_focus() {
     const auto deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
-    auto backoff = 500ms;
+    core::backoff retry(500ms, 4000ms, draw());
     for (unsigned attempt = 1;; ++attempt) {
         auto iq = build_conference_iq(opts_.focus, conn_->next_id(), opts_.conference);
         const auto answer = co_await conn_->request(std::move(iq), opts_.focus_timeout);
@@ -152,6 +154,7 @@ asio::awaitable<bool> room_session::ask_focus() {
             finish(room_end::focus_refused, why);
             co_return false;
         }
+        const auto backoff = retry.next();
         if (std::chrono::steady_clock::now() + backoff > deadline) {
             finish(room_end::join_timeout, why + "; gave up after " + std::to_string(attempt) + " request(s)");
             co_return false;
@@ -159,7 +162,6 @@ asio::awaitable<bool> room_session::ask_focus() {
         log_.debug(why, "; asking again in ", backoff.count(), " ms");
         co_await sleep(backoff);
         if (outcome_) co_return false;
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
     }
 }
 
