@@ -60,7 +60,6 @@ struct room_probes::probe : xmpp::room_observer {
     std::mutex& mutex;
     json::object report;  ///< guarded by mutex
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-    xmpp::room_session* session = nullptr;  ///< on the strand, while running
     std::unique_ptr<asio::steady_timer> stop_timer;
     bool running = true;  ///< guarded by mutex
     bool stop_requested = false;  ///< on the strand
@@ -131,7 +130,6 @@ struct room_probes::probe : xmpp::room_observer {
 
     asio::awaitable<void> run(xmpp::room_session_options opts, std::chrono::seconds hold) {
         xmpp::room_session s(std::move(opts), log);
-        session = &s;
         stop_timer = std::make_unique<asio::steady_timer>(strand);
         // The hold ends the probe; stop() ends it early by cancelling the timer.
         auto holder = [this, hold, &s]() -> asio::awaitable<void> {
@@ -153,7 +151,6 @@ struct room_probes::probe : xmpp::room_observer {
         set("state", "connecting");
         auto r = co_await (s.run(*this) || holder());
         const auto outcome = r.index() == 0 ? std::get<0>(r) : xmpp::room_outcome{xmpp::room_end::cancelled, "cancelled", {}, {}};
-        session = nullptr;
         json::object end{{"why", std::string(xmpp::to_string(outcome.why))}, {"detail", outcome.detail}};
         if (outcome.refusal) end["refusal"] = std::string(xmpp::describe(*outcome.refusal));
         if (!outcome.lobby_room.empty()) end["lobby_room"] = outcome.lobby_room;
