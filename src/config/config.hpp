@@ -198,6 +198,11 @@ struct sip_config {
 struct media_config {
     std::uint16_t min_port = 10000;        ///< --min-port
     std::uint16_t max_port = 20000;        ///< --max-port
+    /// Addresses offered as ICE host candidates and SDP c= (IP literals); empty: every address of
+    /// every interface that is up, loopback ranked last.
+    std::vector<std::string> addresses;
+    unsigned max_speakers = 3;             ///< web speakers decoded and mixed for a phone (loudest K)
+    unsigned timeout_s = 30;               ///< no media received for this long ends a call
     friend bool operator==(const media_config&, const media_config&) = default;
 };
 

@@ -179,6 +179,9 @@ template <class V, class... S> requires all_are<media_config, S...>
 void fields(V&& v, S&... s) {
     v(field{"min_port"}, s.min_port...);
     v(field{"max_port"}, s.max_port...);
+    v(field{"addresses"}, s.addresses...);
+    v(field{"max_speakers"}, s.max_speakers...);
+    v(field{"timeout_s"}, s.timeout_s...);
 }
 
 template <class V, class... S> requires all_are<config, S...>

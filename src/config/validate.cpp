@@ -257,6 +257,14 @@ std::vector<problem> validate(const config& cfg) {
     if (cfg.media.min_port >= cfg.media.max_port)
         c.error("media.min_port",
                 "must be less than media.max_port (" + std::to_string(cfg.media.max_port) + ")");
+    for (std::size_t i = 0; i < cfg.media.addresses.size(); ++i) {
+        const auto& a = cfg.media.addresses[i];
+        if (a.find('/') != std::string::npos || !is_prefix(a))
+            c.error(index("media.addresses", i), "not an IPv4 or IPv6 address: " + a);
+    }
+    if (cfg.media.max_speakers < 1 || cfg.media.max_speakers > 16)
+        c.error("media.max_speakers", "must lie between 1 and 16");
+    c.positive("media.timeout_s", cfg.media.timeout_s);
     return std::move(c.out);
 }
 

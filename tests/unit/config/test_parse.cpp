@@ -213,6 +213,17 @@ TEST_CASE("all problems are collected, in file order, without repeats", "[config
             });
 }
 
+TEST_CASE("media addresses must be IP literals, speakers 1..16, the media timeout positive", "[config]") {
+    CHECK(errors_of(R"({"media": {"addresses": ["192.0.2.7", "media.example", "10.0.0.0/8"],
+                                  "max_speakers": 0, "timeout_s": 0}})") ==
+          strings{"media.addresses[1]: not an IPv4 or IPv6 address: media.example",
+                  "media.addresses[2]: not an IPv4 or IPv6 address: 10.0.0.0/8",
+                  "media.max_speakers: must lie between 1 and 16", "media.timeout_s: must be greater than 0"});
+    auto cfg = parse_ok(R"({"media": {"addresses": ["127.0.0.1", "2001:db8::1"], "max_speakers": 5}})");
+    CHECK(cfg.media.addresses == std::vector<std::string>{"127.0.0.1", "2001:db8::1"});
+    CHECK(cfg.media.max_speakers == 5);
+}
+
 TEST_CASE("load_file reports unreadable files at their path", "[config]") {
     auto r = load_file("/nonexistent/jigasi-ng.json");
     CHECK_FALSE(r.value);
