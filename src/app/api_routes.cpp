@@ -82,8 +82,9 @@ std::string probe_id(const http::request& req) {
 }
 
 void add_probe_routes(http::router& r, const api_context& ctx) {
-    // POST /api/v1/xmpp/probes {"room", "server"?, "display_name"?, "password"?, "hold_s"?}: join the
-    // room as a call would, without media; 201 with the probe's id, then GET it for the report.
+    // POST /api/v1/xmpp/probes {"room", "server"?, "display_name"?, "password"?, "nick"?, "hold_s"?,
+    // "audio"?, "tone_hz"?, "record_s"?}: join the room as a call would (with "audio": true also
+    // answer the offer and exchange audio); 201 with the probe's id, then GET it for the report.
     r.add(http::verb::post, "/api/v1/xmpp/probes", [ctx](const http::request& req) -> asio::awaitable<response> {
         if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
         boost::system::error_code ec;
@@ -95,12 +96,21 @@ void add_probe_routes(http::router& r, const api_context& ctx) {
         if (!read_string(o, "room", p.room, error, true) || !read_string(o, "server", p.server, error, false) ||
             !read_string(o, "display_name", p.display_name, error, false) ||
             !read_string(o, "password", password, error, false) || !read_string(o, "nick", p.nick, error, false) ||
-            !read_seconds(o, "hold_s", p.hold, 3600, error))
+            !read_seconds(o, "hold_s", p.hold, 3600, error) || !read_seconds(o, "record_s", p.record, 30, error))
             co_return make_error(status::bad_request, error);
         if (o.contains("password")) p.password = password;
+        if (auto* a = o.if_contains("audio")) {
+            if (!a->is_bool()) co_return make_error(status::bad_request, "audio: expected true or false");
+            p.audio = a->get_bool();
+        }
+        if (auto* t = o.if_contains("tone_hz")) {
+            if (!t->is_number() || t->to_number<double>() < 0 || t->to_number<double>() > 3800)
+                co_return make_error(status::bad_request, "tone_hz: expected a number 0..3800 (0: send nothing)");
+            p.tone_hz = t->to_number<double>();
+        }
         for (const auto& [key, value] : o)
             if (key != "room" && key != "server" && key != "display_name" && key != "password" && key != "hold_s" &&
-                key != "nick")
+                key != "nick" && key != "audio" && key != "tone_hz" && key != "record_s")
                 co_return make_error(status::bad_request, "unknown member: " + std::string(key));
         auto started = ctx.probes.start(std::move(p));
         if (!started.error.empty())
@@ -113,7 +123,14 @@ void add_probe_routes(http::router& r, const api_context& ctx) {
     });
     r.add_prefix(http::verb::get, "/api/v1/xmpp/probes/", [ctx](const http::request& req) -> asio::awaitable<response> {
         if (auto refused = check_token(req, ctx.cfg.get()->http.api_token)) co_return std::move(*refused);
-        auto report = ctx.probes.report(probe_id(req));
+        // GET /api/v1/xmpp/probes/{id}/audio.wav: what an audio probe heard (the first record_s seconds).
+        const auto id = probe_id(req);
+        if (id.ends_with("/audio.wav")) {
+            auto wav = ctx.probes.recording(id.substr(0, id.size() - 10));
+            if (!wav) co_return make_error(status::not_found, "no such probe, or it has no audio");
+            co_return http::make_response(status::ok, "audio/wav", std::move(*wav));
+        }
+        auto report = ctx.probes.report(id);
         if (!report) co_return make_error(status::not_found, "no such probe");
         co_return http::make_json(status::ok, json::serialize(*report));
     });

@@ -1,6 +1,9 @@
 #include "app/room_probes.hpp"
 
+#include "app/probe_audio.hpp"
+#include "call/bridge_leg.hpp"
 #include "core/version.hpp"
+#include "media/dtls/certificate.hpp"
 #include "xmpp/room_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -64,6 +67,15 @@ struct room_probes::probe : xmpp::room_observer {
     bool running = true;  ///< guarded by mutex
     bool stop_requested = false;  ///< on the strand
     core::log_channel log;
+    // Audio (on the strand): the offer waiting for media_loop, the running leg, tone and recorder.
+    bool want_audio = false;
+    double tone_hz = 1000;
+    std::chrono::seconds record{10};
+    config::media_config media;
+    std::optional<xmpp::jingle::message> offer;
+    std::unique_ptr<asio::steady_timer> media_wake;
+    std::unique_ptr<call::bridge_leg> leg;
+    std::shared_ptr<probe_audio> audio;  ///< kept after the leg ends, for audio.wav (guarded by mutex)
 
     probe(std::string i, asio::io_context& ioc, std::mutex& m, core::log_channel l)
         : id(std::move(i)), strand(asio::make_strand(ioc)), mutex(m), log(std::move(l)) {}
@@ -107,10 +119,20 @@ struct room_probes::probe : xmpp::room_observer {
     }
     void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override {
         json::object e{{"action", m.action_name}, {"sid", m.sid}};
-        if (m.act == xmpp::jingle::action::session_initiate) {
+        using a = xmpp::jingle::action;
+        if (m.act == a::session_initiate) {
             set("state", "offered");
             set("offer", describe_offer(m));
+            if (want_audio) {
+                if (leg) leg->close();  // a new session replaces the old one
+                offer = m;
+                if (media_wake) media_wake->cancel();
+            }
         }
+        if (m.act == a::session_terminate && leg) leg->close();
+        if ((m.act == a::source_add || m.act == a::source_remove) && leg)
+            for (const auto& sec : m.desc.media)
+                m.act == a::source_add ? leg->add_sources(sec.sources) : leg->remove_sources(sec.sources);
         if (m.reason) e["reason"] = m.reason->condition;
         event("jingle", std::move(e));
     }
@@ -128,6 +150,88 @@ struct room_probes::probe : xmpp::room_observer {
         event("av_moderation", std::move(e));
     }
 
+    /// Answers each offer with a bridge leg and runs it; never returns on its own (the session or
+    /// the hold ends the probe).
+    asio::awaitable<void> media_loop(xmpp::room_session& s) {
+        media_wake = std::make_unique<asio::steady_timer>(strand);
+        for (;;) {
+            if (!offer) {
+                media_wake->expires_after(std::chrono::hours(1));
+                co_await media_wake->async_wait(asio::as_tuple(asio::use_awaitable));
+                if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+                continue;
+            }
+            auto m = std::move(*offer);
+            offer.reset();
+            co_await answer(s, m);
+        }
+    }
+
+    asio::awaitable<void> answer(xmpp::room_session& s, const xmpp::jingle::message& m) {
+        auto cert = media::dtls::process_certificate();
+        if (!cert) {
+            event("media failed", {{"stage", "certificate"}, {"reason", cert.error().diagnostic}});
+            co_return;
+        }
+        call::bridge_leg_options lo;
+        lo.media = media;
+        lo.pcm_rate = 16000;  // wideband: what a G.722 phone gets
+        lo.endpoint_id = s.muc() ? s.muc()->nick() : std::string();
+        lo.cert = *cert;
+        auto l = call::bridge_leg::create(strand, lo, m.desc, log);
+        if (!l) {
+            log.warning("cannot answer the offer: ", l.error().diagnostic);
+            event("media failed", {{"stage", "answer"}, {"reason", l.error().diagnostic}});
+            s.terminate_jingle({"failed-application", l.error().diagnostic});
+            co_return;
+        }
+        leg = std::move(*l);
+        {
+            std::lock_guard lock(mutex);
+            audio = std::make_shared<probe_audio>(lo.pcm_rate, tone_hz, record, mutex);
+        }
+        auto accepted = co_await s.send_jingle(xmpp::jingle::build_session_accept(leg->answer(), m.sid, s.own_jid()),
+                                               std::chrono::seconds(10));
+        event("session-accept", {{"answered", !accepted.is_error()}, {"port", leg->port()}});
+        if (accepted.is_error()) {
+            log.warning("the focus refused our session-accept: ",
+                        accepted.reply ? accepted.condition() : accepted.ec.message());
+            leg.reset();
+            co_return;
+        }
+        set("state", "media");
+        auto refresh = [this]() -> asio::awaitable<void> {
+            asio::steady_timer t(strand);
+            for (;;) {
+                t.expires_after(std::chrono::seconds(1));
+                co_await t.async_wait(asio::use_awaitable);
+                publish_media(nullptr);
+            }
+        };
+        auto r = co_await (leg->run(*audio) || refresh());
+        std::optional<call::leg_end> end;
+        if (r.index() == 0) end = std::get<0>(r);
+        publish_media(end ? &*end : nullptr);
+        if (end) {
+            event("media ended", {{"stage", end->stage}, {"reason", end->reason}});
+            // The leg failed on its own: tell the focus, as a call would (XEP-0166 §7.4).
+            if (end->stage != "closed")
+                s.terminate_jingle({end->stage == "media timeout" ? "timeout" : "connectivity-error", end->reason});
+        }
+        leg.reset();
+    }
+
+    void publish_media(const call::leg_end* end) {
+        if (!leg) return;
+        auto m = leg->report();
+        std::lock_guard lock(mutex);
+        m["heard"] = audio->heard();
+        m["tone_hz"] = tone_hz;
+        m["dtmf"] = audio->keys();
+        if (end) m["end"] = json::object{{"stage", end->stage}, {"reason", end->reason}};
+        report["media"] = std::move(m);
+    }
+
     asio::awaitable<void> run(xmpp::room_session_options opts, std::chrono::seconds hold) {
         xmpp::room_session s(std::move(opts), log);
         stop_timer = std::make_unique<asio::steady_timer>(strand);
@@ -141,6 +245,10 @@ struct room_probes::probe : xmpp::room_observer {
                 if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
             }
             event(stop_requested ? "leaving (DELETE)" : "leaving (hold over)");
+            if (leg) {
+                publish_media(nullptr);
+                leg->close();
+            }
             s.terminate_jingle({"success", "probe finished"});
             s.leave("probe finished");
             for (;;) {  // run() returns once the stream has closed
@@ -149,7 +257,7 @@ struct room_probes::probe : xmpp::room_observer {
             }
         };
         set("state", "connecting");
-        auto r = co_await (s.run(*this) || holder());
+        auto r = co_await (s.run(*this) || holder() || media_loop(s));
         const auto outcome = r.index() == 0 ? std::get<0>(r) : xmpp::room_outcome{xmpp::room_end::cancelled, "cancelled", {}, {}};
         json::object end{{"why", std::string(xmpp::to_string(outcome.why))}, {"detail", outcome.detail}};
         if (outcome.refusal) end["refusal"] = std::string(xmpp::describe(*outcome.refusal));
@@ -216,8 +324,12 @@ room_probes::started room_probes::start(probe_request req) {
     char id[16];
     std::snprintf(id, sizeof id, "p%u-%04x", ++next_, static_cast<unsigned>(std::random_device{}() & 0xffff));
     auto p = std::make_shared<probe>(id, ioc_, mutex_, core::log_channel(logger_, "xmpp", std::string("probe ") + id));
+    p->want_audio = req.audio;
+    p->tone_hz = req.tone_hz;
+    p->record = req.record;
+    p->media = c->media;
     p->report = json::object{{"id", id}, {"server", server->id}, {"room", room->to_string()}, {"state", "starting"},
-                             {"timeline", json::array{}}, {"hold_s", req.hold.count()}};
+                             {"timeline", json::array{}}, {"hold_s", req.hold.count()}, {"audio", req.audio}};
     // Keep the latest finished ones only.
     while (probes_.size() >= keep_finished + max_running) {
         auto oldest = std::find_if(probes_.begin(), probes_.end(), [](const auto& e) { return !e.second->running; });
@@ -246,6 +358,13 @@ json::array room_probes::list() const {
     for (const auto& [id, p] : probes_)
         out.push_back(json::object{{"id", id}, {"room", p->report.at("room")}, {"state", p->report.at("state")}});
     return out;
+}
+
+std::optional<std::string> room_probes::recording(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    auto it = probes_.find(id);
+    if (it == probes_.end() || !it->second->audio) return std::nullopt;
+    return it->second->audio->wav();
 }
 
 bool room_probes::stop(const std::string& id) {

@@ -4,8 +4,10 @@
 // how far it got and what the focus offered. An operator's answer to "why can't phones join this
 // room?" before a phone is involved; the call layer uses the same room_session.
 //
-// The offer is acknowledged (IQ result) but not answered: the probe holds it for `hold` seconds
-// (or until DELETE), then sends session-terminate and leaves.
+// Without audio the offer is acknowledged (IQ result) but not answered. With audio the probe
+// answers it like a call (call::bridge_leg: ICE, DTLS-SRTP, Opus), sends a test tone, records what
+// the conference sends and reports the tones it heard and the media statistics. Either way it stays
+// for `hold` seconds (or until DELETE), then sends session-terminate and leaves.
 
 #include "config/store.hpp"
 #include "core/log.hpp"
@@ -30,6 +32,9 @@ struct probe_request {
     std::optional<std::string> password;
     std::string nick;  ///< first MUC nick; empty = 8 random hex digits (§3.1)
     std::chrono::seconds hold{60};
+    bool audio = false;      ///< answer the offer and exchange audio
+    double tone_hz = 1000;   ///< the tone sent to the conference; 0: silence
+    std::chrono::seconds record{10};  ///< how much of what is heard is kept (audio.wav)
 };
 
 class room_probes {
@@ -52,6 +57,8 @@ public:
     /// The probe's report; nullopt for an unknown id. Finished probes are kept (the latest 32).
     std::optional<boost::json::object> report(const std::string& id) const;
     boost::json::array list() const;
+    /// What an audio probe heard, as a WAV file; nullopt for an unknown id or a probe without audio.
+    std::optional<std::string> recording(const std::string& id) const;
     /// Ends a running probe (session-terminate, leave). False for an unknown id.
     bool stop(const std::string& id);
 

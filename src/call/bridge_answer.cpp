@@ -42,14 +42,17 @@ core::result<bridge_answer> answer_offer(const media::description& offer, const 
     if (!in.rtcp_mux) return refuse("the offer does not allow rtcp-mux");
 
     out.opus_pt = opus->pt;
+    out.opus_fmtp = opus->fmtp;
     if (dtmf) {
         out.dtmf_pt = dtmf->pt;
         out.dtmf_clock = dtmf->clock_rate;
     }
+    // Only the audio level is answered (§4.2, as Jigasi does). Not sdes:mid: the bridge routes our
+    // one stream by its signalled SSRC, and a MID naming the Jingle content ("audio") would not
+    // match a peer whose BUNDLE mids differ (libwebrtc then drops the packets, RFC 8843 §9.2).
     for (const auto& e : in.header_extensions) {
         if (e.id == 0 || e.id > 14) continue;  // we write one-byte headers (RFC 8285 §4.2)
         if (e.uri == media::rtp::audio_level_uri) out.audio_level_id = static_cast<std::uint8_t>(e.id);
-        if (e.uri == media::rtp::mid_uri) out.mid_id = static_cast<std::uint8_t>(e.id);
     }
     out.remote = {in.ice.ufrag, in.ice.pwd, in.ice.candidates, in.dtls};
     out.remote_sources = in.sources;
@@ -63,7 +66,7 @@ core::result<bridge_answer> answer_offer(const media::description& offer, const 
     a.payload_types.push_back(*opus);
     if (dtmf) a.payload_types.push_back(*dtmf);
     for (const auto& e : in.header_extensions)
-        if (e.id == out.audio_level_id || e.id == out.mid_id) a.header_extensions.push_back({e.id, e.uri, {}, {}});
+        if (e.id == out.audio_level_id) a.header_extensions.push_back({e.id, e.uri, {}, {}});
     if (ours.send_audio)
         a.sources.push_back(xmpp::jingle::local_audio_source(ours.ssrc, ours.endpoint_id, ours.cname));
     a.ice = ours.ice;

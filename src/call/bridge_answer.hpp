@@ -30,10 +30,11 @@ struct bridge_answer {
     media::net::remote_transport remote;
     std::string mid;              ///< the audio content's name
     std::uint8_t opus_pt = 111;
+    std::vector<media::parameter> opus_fmtp;  ///< the offer's (useinbandfec, maxplaybackrate, ...)
     std::uint8_t dtmf_pt = 0;         ///< telephone-event/48000 or /8000; 0: none offered
     std::uint32_t dtmf_clock = 8000;
     std::uint8_t audio_level_id = 0;  ///< RFC 6464; 0: not offered
-    std::uint8_t mid_id = 0;          ///< RFC 9143 sdes:mid; 0: not offered
+    std::uint8_t mid_id = 0;          ///< RFC 9143 sdes:mid; never answered (see answer_offer), so 0
     std::vector<media::source> remote_sources;  ///< the web participants' audio (and the bridge's own)
 };
 

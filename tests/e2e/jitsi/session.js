@@ -79,6 +79,10 @@ class Session {
   async start() {
     this.bridge = this.newBridge(0);
     const offer = await this.bridge.offer();
+    // --bad-fingerprint: signal a fingerprint that is not the bridge certificate's (the answerer
+    // must refuse the DTLS handshake, RFC 5763 §5).
+    if (this.focus.opts.badFingerprint) offer.transport.fingerprint = Object.assign({}, offer.transport.fingerprint,
+      { hash: offer.transport.fingerprint.hash.replace(/^../, (h) => (h === "00" ? "01" : "00")) });
     for (const s of this.sims) if (s.active) this.bridge.play(s);
     this.timings.sessionInitiate = this.bridges[0].offeredMs = now();
     await this.request("session-initiate", this.jingleIq("session-initiate", this.content(this.bridge, offer), ...this.groupAndBridgeSession()));
@@ -147,6 +151,10 @@ class Session {
     this.results.push(...this.bridge.finish(this.focus.opts.out, this.analysisOpts()));
     this.bridge = this.newBridge(this.bridge.generation + 1);
     const offer = await this.bridge.offer();
+    // --bad-fingerprint: signal a fingerprint that is not the bridge certificate's (the answerer
+    // must refuse the DTLS handshake, RFC 5763 §5).
+    if (this.focus.opts.badFingerprint) offer.transport.fingerprint = Object.assign({}, offer.transport.fingerprint,
+      { hash: offer.transport.fingerprint.hash.replace(/^../, (h) => (h === "00" ? "01" : "00")) });
     for (const s of this.sims) if (s.active) this.bridge.play(s);
     this.timings.transportReplace = this.bridges[this.bridges.length - 1].offeredMs = now();
     await this.request("transport-replace", this.jingleIq("transport-replace", this.content(this.bridge, offer), ...this.groupAndBridgeSession()));

@@ -4,6 +4,7 @@
 //   node standin.js [--port 5900] [--tones 440,660] [--spare 880] [--expect 1000] [--out DIR]
 //                   [--service xmpp://127.0.0.1:5222] [--component-service xmpp://127.0.0.1:5347]
 //                   [--domain meet.test] [--password focuspass] [--secret focussecret]
+//                   [--bad-fingerprint]   (offers a fingerprint that is not the bridge's certificate's)
 //
 // Prints "READY <port>" once it is in the brewery and the HTTP API listens. SIGTERM ends it (the
 // verdict is written by POST /verdict, not on exit, so a crash can never look like a pass).
@@ -15,7 +16,7 @@ const { serve } = require("./control");
 const a = parseArgs(process.argv.slice(2), {
   port: process.env.STANDIN_PORT || "5900", tones: "440,660", spare: "880", expect: "1000",
   out: process.env.E2E_OUT || ".", service: "xmpp://127.0.0.1:5222", componentService: "xmpp://127.0.0.1:5347",
-  domain: "meet.test", password: "focuspass", secret: "focussecret",
+  domain: "meet.test", password: "focuspass", secret: "focussecret", badFingerprint: false,
 });
 const d = a.domain;
 const focus = new Focus({
@@ -23,6 +24,7 @@ const focus = new Focus({
   password: a.password, componentSecret: a.secret, brewery: `jigasibrewery@internal.auth.${d}`,
   mucDomain: `conference.${d}`, callcontrol: `callcontrol.${d}`,
   tones: numbers(a.tones), spare: numbers(a.spare), expect: numbers(a.expect), out: a.out,
+  badFingerprint: a.badFingerprint,
 });
 
 async function shutdown(code) {

@@ -71,7 +71,7 @@ TEST_CASE("the answer keeps Opus, telephone-event and the offered extension ids,
     CHECK(a->dtmf_pt == 126);
     CHECK(a->dtmf_clock == 8000);
     CHECK(a->audio_level_id == 1);
-    CHECK(a->mid_id == 10);
+    CHECK(a->mid_id == 0);  // offered as 10, not answered: the bridge routes by SSRC
     CHECK(a->mid == "audio");
     CHECK(a->remote.ufrag == "5ofj81i7bfi2ns");
     CHECK(a->remote.dtls.setup == media::setup_role::actpass);
@@ -91,9 +91,8 @@ TEST_CASE("the answer keeps Opus, telephone-event and the offered extension ids,
     REQUIRE(m.payload_types.size() == 2);
     CHECK(m.payload_types[0].encoding == "opus");
     CHECK(m.payload_types[1].encoding == "telephone-event");
-    REQUIRE(m.header_extensions.size() == 2);  // transport-cc is not ours to answer
+    REQUIRE(m.header_extensions.size() == 1);  // audio level only, as Jigasi (§4.2)
     CHECK(m.header_extensions[0].id == 1);
-    CHECK(m.header_extensions[1].id == 10);
     REQUIRE(m.sources.size() == 1);
     CHECK(m.sources[0].ssrc == 2911234567u);
     CHECK(m.sources[0].name == "7f3a09c2-a0");
