@@ -93,7 +93,25 @@ bool bridge_audio::is_signalled(std::uint32_t ssrc) const {
     return std::find(signalled_.begin(), signalled_.end(), ssrc) != signalled_.end();
 }
 
-bridge_audio::stream* bridge_audio::acquire(std::uint32_t ssrc, clock::time_point now) {
+bridge_audio::stream* bridge_audio::choose_victim(std::uint8_t level, clock::time_point now) {
+    // The stream heard least recently (unsignalled first), if it has been quiet long enough that
+    // it is not just between two talk spurts.
+    stream* victim = nullptr;
+    for (auto& c : streams_) {
+        if (now - c.last_arrival < cfg_.stream_idle_evict) continue;
+        if (!victim || (victim->signalled && !c.signalled) ||
+            (victim->signalled == c.signalled && c.last_arrival < victim->last_arrival))
+            victim = &c;
+    }
+    if (victim) return victim;
+    // All are sending (background noise in a large room): a newcomer louder than the quietest
+    // stream that is not being decoded takes its place, so a new speaker is always heard.
+    for (auto& c : streams_)
+        if (c.lane < 0 && c.level > level && (!victim || c.level > victim->level)) victim = &c;
+    return victim;
+}
+
+bridge_audio::stream* bridge_audio::acquire(std::uint32_t ssrc, std::uint8_t level, clock::time_point now) {
     stream* s = nullptr;
     for (auto& c : streams_)
         if (!c.in_use) {
@@ -101,18 +119,10 @@ bridge_audio::stream* bridge_audio::acquire(std::uint32_t ssrc, clock::time_poin
             break;
         }
     if (!s) {
-        // All taken: the stream heard least recently (unsignalled first) gives its place, if it
-        // has been quiet long enough that it is not just between two talk spurts.
-        stream* victim = nullptr;
-        for (auto& c : streams_) {
-            if (now - c.last_arrival < cfg_.stream_idle_evict) continue;
-            if (!victim || (victim->signalled && !c.signalled) ||
-                (victim->signalled == c.signalled && c.last_arrival < victim->last_arrival))
-                victim = &c;
-        }
-        if (!victim) return nullptr;
-        release(*victim);
-        s = victim;
+        s = choose_victim(level, now);
+        if (!s) return nullptr;
+        release(*s);
+        ++evictions_;
     }
     const auto slot = mixer_.add(ssrc);
     if (!slot) return nullptr;  // every mixer slot is still fading a stream out
@@ -193,21 +203,22 @@ void bridge_audio::on_rtp(std::span<const std::uint8_t> packet, clock::time_poin
     ++rx_packets_;
     rx_bytes_ += v->payload.size();
     if (event) return;
-    stream* s = find(v->ssrc);
-    if (!s) s = acquire(v->ssrc, arrival);
-    if (!s) {
-        ++drops_.no_stream;
-        return;
-    }
-    s->last_arrival = arrival;
-    s->rx.on_packet(v->sequence, v->timestamp, v->payload.size(), arrival);
-    s->jb.insert(v->sequence, v->timestamp, v->marker, v->payload, arrival);
     // RFC 6464: the level the mixer selects by. It runs ahead of the audio by the jitter
     // buffer's delay (a frame or three), which only makes a speaker enter a little early.
     std::uint8_t level = cfg_.missing_level;
     if (cfg_.audio_level_id != 0)
         if (const auto data = rtp::find_extension(*v, cfg_.audio_level_id))
             if (const auto a = rtp::read_audio_level(*data)) level = a->level;
+    stream* s = find(v->ssrc);
+    if (!s) s = acquire(v->ssrc, level, arrival);
+    if (!s) {
+        ++drops_.no_stream;
+        return;
+    }
+    s->last_arrival = arrival;
+    s->level = level;
+    s->rx.on_packet(v->sequence, v->timestamp, v->payload.size(), arrival);
+    s->jb.insert(v->sequence, v->timestamp, v->marker, v->payload, arrival);
     mixer_.set_level(s->slot, level);
 }
 
@@ -342,6 +353,7 @@ leg_stats bridge_audio::stats() const {
     st.drops = drops_;
     st.frames_decoded = frames_decoded_;
     st.frames_encoded = sender_->frames_encoded();
+    st.evictions = evictions_;
     st.dtmf_received = dtmf_in_.started();
     st.dtmf_sent = sender_->events_started();
     return st;

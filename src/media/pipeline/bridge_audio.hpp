@@ -20,8 +20,9 @@
 // Streams: every SSRC that sends our Opus PT is played, whether Jingle announced it or not (the
 // bridge may forward before source-add reaches us, and its SSRCs need not be signalled). An SSRC
 // takes one of max_streams preallocated streams on its first packet; when all are taken, the one
-// heard least recently gives its place if it has been quiet for stream_idle_evict, else the packet
-// is dropped (drops.no_stream). remove_source() (source-remove, occupant left) and an RTCP BYE
+// heard least recently gives its place if it has been quiet for stream_idle_evict, else the
+// quietest stream not being decoded does if the newcomer is louder; else the packet is dropped
+// (drops.no_stream). Either way a new loud speaker is heard. remove_source() (source-remove, occupant left) and an RTCP BYE
 // (RFC 3550 §6.6) free a stream at once: it fades out. add_source() only records that the SSRC
 // was signalled (visible in stream stats; signalled streams are the last evicted).
 //
@@ -64,7 +65,9 @@ struct bridge_config {
     std::uint16_t first_sequence = 0;       ///< random (RFC 3550 §5.1)
     std::uint32_t first_timestamp = 0;      ///< random
     std::size_t max_speakers = 3;           ///< K: web speakers the phone hears at once
-    std::size_t max_streams = 32;           ///< incoming SSRCs held at once
+    /// Incoming SSRCs held at once (the bridge forwards only non-silent ones: jitsi-protocol.md
+    /// §4.5). Each costs ~19 KiB of jitter buffer.
+    std::size_t max_streams = 16;
     std::size_t max_signalled = 256;        ///< SSRCs add_source() can record
     std::chrono::milliseconds stream_idle_evict{2000};
     std::uint8_t missing_level = 64;        ///< -dBov assumed for a packet without a level
@@ -147,6 +150,7 @@ private:
         bool signalled = false;
         bool decode = false;  ///< the mixer wants its frame this tick
         std::uint32_t ssrc = 0;
+        std::uint8_t level = 127;  ///< of its last packet
         mixer::slot slot = 0;
         int lane = -1;
         std::uint64_t reported = 0;  ///< rx.received() at our last report block for it
@@ -158,7 +162,8 @@ private:
 
     bridge_audio(const bridge_config& cfg, const codecs::rate_plan& plan, codecs::opus_settings opus);
     stream* find(std::uint32_t ssrc);
-    stream* acquire(std::uint32_t ssrc, clock::time_point now);
+    stream* acquire(std::uint32_t ssrc, std::uint8_t level, clock::time_point now);
+    stream* choose_victim(std::uint8_t level, clock::time_point now);
     void release(stream& s);
     bool is_signalled(std::uint32_t ssrc) const;
     void assign_lanes();
@@ -182,7 +187,7 @@ private:
     std::optional<pcm_fifo> to_phone_fifo_, from_phone_fifo_;
     std::array<rtp::report_block, 31> blocks_{};
     std::optional<clock::time_point> last_rx_;
-    std::uint64_t rx_packets_ = 0, rx_bytes_ = 0, frames_decoded_ = 0, fec_ = 0;
+    std::uint64_t rx_packets_ = 0, rx_bytes_ = 0, frames_decoded_ = 0, fec_ = 0, evictions_ = 0;
     std::int64_t retired_lost_ = 0;
     std::uint64_t retired_expected_ = 0;
     drop_stats drops_;

@@ -62,6 +62,7 @@ struct leg_stats {
     std::uint64_t frames_decoded = 0;  ///< decoder calls (frame, FEC, PLC): the codec work done
     std::uint64_t frames_encoded = 0;
     std::size_t streams = 0;           ///< incoming SSRCs held now
+    std::uint64_t evictions = 0;       ///< streams that gave their place to a new SSRC
     std::uint64_t dtmf_received = 0;   ///< events (start reports) from the peer
     std::uint64_t dtmf_sent = 0;       ///< events started toward the peer
     std::uint64_t rtcp_received = 0;

@@ -207,3 +207,25 @@ TEST_CASE("bridge: configurations that cannot work are refused", "[pipeline]") {
     c.max_speakers = 0;
     CHECK_FALSE(bridge_audio::create(c, 8000));
 }
+
+TEST_CASE("bridge: with every stream busy, a louder newcomer takes the quietest one's place", "[pipeline]") {
+    auto c = config(2);
+    c.max_streams = 4;
+    auto b = bridge_audio::create(c, 8000);
+    REQUIRE(b);
+    web_speaker n1(1, 300, 50), n2(2, 550, 55), n3(3, 800, 60), n4(4, 1150, 65);  // background noise
+    (void)run(**b, {&n1, &n2, &n3, &n4}, 0, 20, 20);
+    web_speaker quiet(5, 1500, 90), loud(6, 2000, 10);
+    auto heard = run(**b, {&n1, &n2, &n3, &n4, &quiet}, 20, 10, 10);
+    auto st = (*b)->stats();
+    CHECK(st.drops.no_stream == 10);  // quieter than all four: no place for it
+    CHECK(st.evictions == 0);
+    heard = run(**b, {&n1, &n2, &n3, &n4, &loud}, 30, 40, 20);
+    st = (*b)->stats();
+    CHECK(st.evictions == 1);  // n4, the quietest, not decoded
+    CHECK(st.streams == 4);
+    CHECK(tone_amplitude(heard, 2000, 8000) == Approx(6000).epsilon(0.2));
+    CHECK(tone_amplitude(heard, 300, 8000) == Approx(6000).epsilon(0.2));
+    CHECK(tone_amplitude(heard, 550, 8000) < 60);  // K = 2: the newcomer and n1
+    CHECK(st.drops.no_stream == 10 + 39);            // n4's packets after it lost its place
+}
