@@ -59,7 +59,7 @@ struct app::impl {
                     task_failures.Add({{"kind", name.substr(0, name.find(' '))}}).Increment();
                 }),
           http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
-          sip(io, c, health, stats, l), probes(io, c, l, tasks),
+          sip(io, c, health, stats, l, tasks), probes(io, c, l, tasks),
           strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
           shutdown(strand, stats) {}
 

@@ -2,7 +2,7 @@
 
 #include "app/probe_audio.hpp"
 #include "call/bridge_leg.hpp"
-#include "core/version.hpp"
+#include "call/room_options.hpp"
 #include "media/dtls/certificate.hpp"
 #include "xmpp/room_session.hpp"
 
@@ -279,41 +279,17 @@ room_probes::~room_probes() = default;
 
 room_probes::started room_probes::start(probe_request req) {
     const auto c = cfg_.get();
-    const config::xmpp_server_config* server = nullptr;
-    for (const auto& s : c->xmpp.servers)
-        if (req.server.empty() || s.id == req.server) {
-            server = &s;
-            break;
-        }
+    const auto* server = call::find_server(*c, req.server);
     if (!server) return {{}, "server: no xmpp.servers entry with id \"" + req.server + "\"", false};
-    std::string room_text = req.room.find('@') == std::string::npos ? req.room + "@" + server->muc_domain : req.room;
-    auto room = xmpp::jid::parse(room_text);
-    if (!room || room->local().empty() || !room->resource().empty())
-        return {{}, "room: not a room name or room@muc-domain: " + req.room, false};
-
+    auto room = call::room_jid(*server, req.room);
+    if (!room) return {{}, "room: not a room name or room@muc-domain: " + req.room, false};
     if (!req.nick.empty()) {
         auto occupant = room->with_resource(req.nick);
         if (!occupant || req.nick.size() > 64) return {{}, "nick: not a valid MUC nickname (at most 64 characters)", false};
     }
-    xmpp::room_session_options o;
+    auto o = call::session_options(*c, *server, *room, req.display_name);
     o.nick = req.nick;
-    o.connection.host = server->host;
-    o.connection.port = server->port;
-    o.connection.websocket_url = server->websocket;
-    if (auto at = o.connection.websocket_url.find("{domain}"); at != std::string::npos)
-        o.connection.websocket_url.replace(at, 8, server->domain);
-    o.connection.ca_file = server->ca_file;
-    o.connection.connect_timeout = std::chrono::seconds(c->xmpp.connect_timeout_s);
-    o.connection.stream.tls = server->tls;
-    o.connection.stream.domain = server->call_login.username.empty() ? server->domain : server->call_login.auth_domain;
-    o.connection.stream.sasl.username = server->call_login.username;
-    o.connection.stream.sasl.password = server->call_login.password;
-    o.room = *room;
-    o.focus = server->focus_jid;
     o.password = req.password;
-    o.presence.display_name = req.display_name;
-    o.presence.region = c->server.region;
-    o.presence.version = "jigasi-ng " + std::string(core::version());
     o.presence.status = "probe";
 
     std::unique_lock lock(mutex_);

@@ -1,5 +1,6 @@
 #include "app/sip_service.hpp"
 
+#include "call/gateway.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/registration.hpp"
 #include "sip/strand_op.hpp"
@@ -27,16 +28,18 @@ struct sip_service::impl : std::enable_shared_from_this<impl> {
     core::health_registry& health;
     core::gateway_stats& stats;
     const core::logger& logger;
+    core::task_group& tasks;
     sip::signalling_strand strand;
     std::unique_ptr<sip::libre_bridge> bridge;
     std::unique_ptr<sip::user_agent> ua;
+    std::shared_ptr<call::gateway> gateway;  ///< dial-in to conferences
     std::map<std::string, std::shared_ptr<sip::registration>> registrations;  ///< by account id
     std::map<std::string, std::shared_ptr<sip::registration>> retiring;  ///< un-REGISTERing after a reload
     asio::steady_timer tick;
 
     impl(asio::io_context& io, config::store& c, core::health_registry& h, core::gateway_stats& s,
-         const core::logger& l)
-        : ioc(io), cfg(c), health(h), stats(s), logger(l), strand(asio::make_strand(io.get_executor())),
+         const core::logger& l, core::task_group& t)
+        : ioc(io), cfg(c), health(h), stats(s), logger(l), tasks(t), strand(asio::make_strand(io.get_executor())),
           tick(strand) {}
 
     // Strand: registrar expiry once a second, so /stats "registrations" drops when phones vanish.
@@ -102,8 +105,8 @@ struct sip_service::impl : std::enable_shared_from_this<impl> {
 };
 
 sip_service::sip_service(asio::io_context& ioc, config::store& cfg, core::health_registry& health,
-                         core::gateway_stats& stats, const core::logger& logger)
-    : impl_(std::make_shared<impl>(ioc, cfg, health, stats, logger)) {}
+                         core::gateway_stats& stats, const core::logger& logger, core::task_group& tasks)
+    : impl_(std::make_shared<impl>(ioc, cfg, health, stats, logger, tasks)) {}
 
 sip_service::~sip_service() = default;
 
@@ -118,6 +121,10 @@ asio::awaitable<std::error_code> sip_service::start() {
         d->ua->set_bindings_observer([stats](std::size_t n) { stats->registrations.store(n); });
         ec = d->ua->start();
         if (ec) return;
+        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, d->ua->stack(), d->cfg, d->logger, d->tasks);
+        d->ua->set_invite_handler([g = d->gateway.get()](const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
+            return g->on_invite(msg, sock, user);
+        });
         asio::co_spawn(d->strand, d->housekeeping(), asio::detached);
         for (const auto& a : c->sip.accounts) d->start_registration(a, c->sip.public_address);
     });
@@ -136,7 +143,10 @@ asio::awaitable<void> sip_service::stop() {
     co_await sip::async_run_on_strand(d->strand, [&d] {
         d->registrations.clear();
         d->retiring.clear();  // frees without waiting: their un-REGISTER was sent already
+        if (d->gateway) d->gateway->close_all();
+        if (d->ua) d->ua->set_invite_handler(nullptr);
         if (d->ua) d->ua->stop();
+        d->gateway.reset();
         d->ua.reset();
         if (d->bridge) d->bridge->stop();
         d->stats.registrations.store(0);

@@ -6,6 +6,7 @@
 #include "core/health.hpp"
 #include "core/log.hpp"
 #include "core/stats.hpp"
+#include "core/task_group.hpp"
 #include "sip/echo_call.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -18,8 +19,9 @@ namespace jigasi::app {
 
 class sip_service {
 public:
+    /// Conference calls (dial-in) run in `tasks`, so that shutdown drains them.
     sip_service(boost::asio::io_context& ioc, config::store& cfg, core::health_registry& health,
-                core::gateway_stats& stats, const core::logger& logger);
+                core::gateway_stats& stats, const core::logger& logger, core::task_group& tasks);
     ~sip_service();
 
     /// Opens the listeners; an error if no listener could be opened.

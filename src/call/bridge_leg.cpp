@@ -149,6 +149,7 @@ void bridge_leg::tick(audio_port& port, media::net::clock::time_point now) {
         auto n = audio_->from_phone(in_, now, packet_);
         if (n && *n) runner_->send_rtp(packet_, *n);
     }
+    if (auto key = port.poll_key()) send_dtmf(*key);
     while (auto n = audio_->poll_dtmf(now, packet_)) runner_->send_rtp(packet_, n);
     if (auto n = audio_->poll_rtcp(now, packet_)) runner_->send_rtcp(packet_, n);
 }
@@ -179,6 +180,7 @@ bool bridge_leg::send_dtmf(char key) {
 void bridge_leg::on_secured(const media::net::secured&) {
     secured_ = true;
     secured_at_ = media::net::clock::now();
+    if (auto f = std::exchange(secured_cb_, nullptr)) f();
 }
 
 void bridge_leg::on_rtp(std::span<const std::uint8_t> packet, media::net::time_point arrival) {

@@ -14,7 +14,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@ public:
     virtual bool capture(std::span<std::int16_t> pcm) = 0;
     /// A web participant pressed a key (RFC 4733 end of event).
     virtual void on_dtmf(char /*key*/) {}
+    /// A key the other side pressed, to send to the bridge as RFC 4733; nullopt when none.
+    virtual std::optional<char> poll_key() { return std::nullopt; }
 };
 
 struct bridge_leg_options {
@@ -69,6 +73,8 @@ public:
     bool send_dtmf(char key);
 
     bool secured() const { return secured_; }
+    /// Called once (on the strand) when DTLS-SRTP is up and audio can flow both ways.
+    void on_secured(std::function<void()> f) { secured_cb_ = std::move(f); }
     boost::json::object report() const;
 
 private:
@@ -88,6 +94,7 @@ private:
     std::unique_ptr<boost::asio::steady_timer> clock_;
     std::vector<std::int16_t> in_, out_;
     std::vector<std::uint8_t> packet_;
+    std::function<void()> secured_cb_;
     bool secured_ = false, closed_ = false;
     std::optional<leg_end> end_;
     media::net::time_point secured_at_{}, last_rx_{};

@@ -1,0 +1,217 @@
+#include "call/gateway_call.hpp"
+
+#include "media/codecs/factory.hpp"
+#include "media/dtls/certificate.hpp"
+#include "xmpp/jingle.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <openssl/rand.h>
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+namespace jigasi::call {
+
+namespace {
+std::uint32_t random32() {
+    std::uint32_t v = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) v = std::random_device{}();
+    return v ? v : 1;
+}
+
+bool cancelled(asio::cancellation_state st) { return st.cancelled() != asio::cancellation_type::none; }
+}  // namespace
+
+gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> strand, xmpp::room_session_options room,
+                           config::media_config media, phone_media phone, asio::ip::udp::socket phone_socket, hooks h,
+                           core::log_channel log)
+    : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
+      phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)),
+      log_(std::move(log)) {}
+
+asio::awaitable<void> gateway_call::run() {
+    auto self = shared_from_this();
+    xmpp::room_session s(room_, log_);
+    wake_ = std::make_unique<asio::steady_timer>(strand_);
+    hangup_timer_ = std::make_unique<asio::steady_timer>(strand_);
+    log_.info("joining ", room_.room.to_string(), " as \"", room_.presence.display_name, "\"");
+    // Waits for hang_up(), then leaves; s.run() returns once the stream has closed.
+    auto leaver = [this, &s]() -> asio::awaitable<void> {
+        while (!hung_up_) {
+            hangup_timer_->expires_after(std::chrono::hours(1));
+            co_await hangup_timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+        }
+        log_.info("leaving the conference: ", *hung_up_);
+        if (leg_) leg_->close();
+        s.terminate_jingle({"success", "hung up"});
+        s.leave("hung up");
+        for (;;) {  // run() returns once the stream has closed
+            hangup_timer_->expires_after(std::chrono::hours(1));
+            co_await hangup_timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+        }
+    };
+    // A lambda, not a member coroutine: GCC 12.2 built a member version of this (taking `s` by
+    // reference, third operand of ||) whose first resume read a null timer and crashed.
+    auto r = co_await (s.run(*this) || media_loop(s) || leaver());
+    if (leg_) leg_->close();
+    if (phone_) phone_->close();
+    if (r.index() != 0) {
+        finish(503, "cancelled");
+        co_return;
+    }
+    const auto& out = std::get<0>(r);
+    if (hung_up_) {
+        finish(0, *hung_up_);
+        co_return;
+    }
+    using e = xmpp::room_end;
+    const int status = out.why == e::join_refused && out.refusal && *out.refusal == xmpp::join_refusal::password_required ? 403
+                       : out.why == e::connect_failed || out.why == e::cancelled                                ? 503
+                                                                                                                : 480;
+    finish(status, "conference: " + std::string(xmpp::to_string(out.why)) + (out.detail.empty() ? "" : ": " + out.detail));
+}
+
+void gateway_call::finish(int status, std::string why) {
+    if (finished_) return;
+    finished_ = true;
+    log_.info("call over: ", why);
+    if (hooks_.ended) hooks_.ended(status, std::move(why));
+}
+
+void gateway_call::hang_up(std::string why) {
+    asio::post(strand_, [self = shared_from_this(), why = std::move(why)]() mutable {
+        if (self->hung_up_) return;
+        self->hung_up_ = std::move(why);
+        if (self->hangup_timer_) self->hangup_timer_->cancel();
+    });
+}
+
+void gateway_call::set_muted(bool muted) {
+    asio::post(strand_, [self = shared_from_this(), muted] {
+        self->muted_ = muted;
+        if (self->phone_) self->phone_->set_muted(muted);
+    });
+}
+
+asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
+    for (;;) {
+        if (!offer_ || hung_up_) {
+            wake_->expires_after(std::chrono::hours(1));
+            co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+            continue;
+        }
+        auto m = std::move(*offer_);
+        offer_.reset();
+        co_await answer_offer(s, m);
+    }
+}
+
+asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m) {
+    auto fail = [&](std::string why) {
+        log_.error(why);
+        s.terminate_jingle({"failed-application", why});
+        hung_up_ = why;  // leaves the room; the phone gets BYE or a 503
+        hangup_timer_->cancel();
+    };
+    auto fmt = media::codecs::describe(phone_media_.codec);
+    if (!fmt) {
+        fail("phone codec unusable: " + fmt.error().diagnostic);
+        co_return;
+    }
+    if (!phone_) {
+        media::pipeline::phone_config pc;
+        pc.format = *fmt;
+        pc.dtmf_pt = phone_media_.telephone_event ? phone_media_.telephone_event->pt : 0;
+        if (phone_media_.telephone_event) pc.dtmf_clock_rate = phone_media_.telephone_event->clock_rate;
+        pc.local_ssrc = random32();
+        pc.first_sequence = static_cast<std::uint16_t>(random32());
+        pc.first_timestamp = random32();
+        if (fmt->id == media::codecs::codec_id::opus)
+            pc.opus = media::codecs::opus_settings_from_fmtp(phone_media_.codec.fmtp, pc.opus);
+        auto audio = media::pipeline::phone_audio::create(pc);
+        if (!audio) {
+        fail("phone pipeline: " + audio.error().diagnostic);
+        co_return;
+    }
+        phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), phone_media_.remote, log_);
+        phone_socket_.reset();
+        phone_->set_muted(muted_);
+    }
+    auto cert = media::dtls::process_certificate();
+    if (!cert) {
+        fail("no DTLS certificate: " + cert.error().diagnostic);
+        co_return;
+    }
+    bridge_leg_options lo;
+    lo.media = media_;
+    lo.pcm_rate = fmt->pcm_rate;
+    lo.endpoint_id = s.muc() ? s.muc()->nick() : std::string();
+    lo.cert = *cert;
+    auto leg = bridge_leg::create(strand_, lo, m.desc, log_);
+    if (!leg) {
+        fail("cannot answer the bridge's offer: " + leg.error().diagnostic);
+        co_return;
+    }
+    leg_ = std::move(*leg);
+    leg_->on_secured([this] {
+        if (answered_) return;
+        answered_ = true;
+        log_.info("media up both ways: answering the phone");
+        if (hooks_.answer) hooks_.answer();
+    });
+    auto accepted = co_await s.send_jingle(xmpp::jingle::build_session_accept(leg_->answer(), m.sid, s.own_jid()),
+                                           std::chrono::seconds(10));
+    if (accepted.is_error()) {
+        leg_.reset();
+        fail("the focus refused our session-accept: " + (accepted.reply ? accepted.condition() : accepted.ec.message()));
+        co_return;
+    }
+    auto r = co_await (leg_->run(*phone_) || phone_->receive());
+    leg_end end = r.index() == 0 ? std::get<0>(r) : leg_end{"closed", "phone socket closed"};
+    leg_.reset();
+    if (end.stage == "closed") {
+        log_.info("bridge media ended (", end.reason, "); waiting for a new offer");  // §4.3
+        co_return;
+    }
+    s.terminate_jingle({end.stage == "media timeout" ? "timeout" : "connectivity-error", end.reason});
+    if (!hung_up_) {
+        hung_up_ = "bridge media failed (" + end.stage + "): " + end.reason;
+        hangup_timer_->cancel();
+    }
+}
+
+void gateway_call::on_joined(xmpp::room_session& s) {
+    log_.info("in the conference as ", s.muc() ? s.muc()->nick() : std::string("?"));
+}
+
+void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) {
+    using a = xmpp::jingle::action;
+    if (m.act == a::session_initiate) {
+        if (leg_) leg_->close();  // a new session replaces the old one
+        offer_ = m;
+        wake_->cancel();
+    }
+    if (m.act == a::session_terminate && leg_) leg_->close();
+    if ((m.act == a::source_add || m.act == a::source_remove) && leg_)
+        for (const auto& sec : m.desc.media)
+            m.act == a::source_add ? leg_->add_sources(sec.sources) : leg_->remove_sources(sec.sources);
+}
+
+void gateway_call::on_mute(xmpp::room_session& s, const xmpp::mute_request& r) {
+    // §3.6: the uplink really stops (Jigasi only asked the bridge), and the presence says so.
+    muted_ = r.mute;
+    if (phone_) phone_->set_muted(r.mute);
+    s.presence().audio_muted = r.mute;
+    s.publish();
+    log_.info(r.mute ? "muted" : "unmuted", " by ", r.actor ? r.actor->to_string() : std::string("the focus"));
+}
+
+}  // namespace jigasi::call

@@ -1,0 +1,79 @@
+#pragma once
+// One dial-in call on its own strand: the conference side (room_session: join, Jingle, mute) and
+// the media (bridge_leg toward the bridge, phone_port toward the phone). The SIP dialog lives on
+// the signalling strand (gateway.cpp); the two talk only through the posted callbacks below.
+//
+//   INVITE -> 180 (gateway) -> join the room -> session-initiate -> session-accept, ICE + DTLS ->
+//   secured: `answer` (the 200 goes out) -> audio both ways until either side hangs up.
+#include "call/bridge_leg.hpp"
+#include "call/phone_port.hpp"
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "media/description.hpp"
+#include "xmpp/room_session.hpp"
+
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace jigasi::call {
+
+/// What the SIP offer/answer gave for the phone's media.
+struct phone_media {
+    media::payload_type codec;
+    std::optional<media::payload_type> telephone_event;
+    boost::asio::ip::udp::endpoint remote;  ///< from the SDP; RTP latching corrects it
+};
+
+class gateway_call : public xmpp::room_observer, public std::enable_shared_from_this<gateway_call> {
+public:
+    struct hooks {
+        std::function<void()> answer;                  ///< media is up: send the 200 (posted by the caller)
+        /// The call is over from the conference side: BYE once answered, else a final response
+        /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault).
+        std::function<void(int status, std::string why)> ended;
+    };
+    gateway_call(std::string id, boost::asio::strand<boost::asio::any_io_executor> strand,
+                 xmpp::room_session_options room, config::media_config media, phone_media phone,
+                 boost::asio::ip::udp::socket phone_socket, hooks h, core::log_channel log);
+
+    /// The whole call on the strand; ends when either side hangs up or the room or media fail.
+    boost::asio::awaitable<void> run();
+    /// The phone hung up (BYE or CANCEL); any thread.
+    void hang_up(std::string why);
+    /// The SIP INFO / re-INVITE path may mute the uplink; any thread.
+    void set_muted(bool muted);
+
+    const std::string& id() const { return id_; }
+
+private:
+    boost::asio::awaitable<void> media_loop(xmpp::room_session& s);
+    boost::asio::awaitable<void> answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m);
+    void on_joined(xmpp::room_session&) override;
+    void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override;
+    void on_mute(xmpp::room_session& s, const xmpp::mute_request& r) override;
+    void finish(int status, std::string why);
+
+    std::string id_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    xmpp::room_session_options room_;
+    config::media_config media_;
+    phone_media phone_media_;
+    std::optional<boost::asio::ip::udp::socket> phone_socket_;
+    hooks hooks_;
+    core::log_channel log_;
+    // On the strand:
+    std::optional<xmpp::jingle::message> offer_;
+    std::unique_ptr<boost::asio::steady_timer> wake_, hangup_timer_;
+    std::unique_ptr<bridge_leg> leg_;
+    std::unique_ptr<phone_port> phone_;
+    std::optional<std::string> hung_up_;
+    bool answered_ = false, muted_ = false, finished_ = false;
+};
+
+}  // namespace jigasi::call

@@ -1,0 +1,85 @@
+#include "call/phone_port.hpp"
+
+#include "media/ice/demux.hpp"
+#include "media/rtp/telephone_event.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+namespace jigasi::call {
+
+phone_port::phone_port(udp::socket socket, std::unique_ptr<media::pipeline::phone_audio> audio, udp::endpoint remote,
+                       core::log_channel log)
+    : socket_(std::move(socket)), audio_(std::move(audio)), remote_(std::move(remote)), log_(std::move(log)) {
+    tx_.resize(std::max<std::size_t>(audio_->max_packet_size(), 1500));
+}
+
+std::uint16_t phone_port::local_port() const {
+    boost::system::error_code ec;
+    return socket_.local_endpoint(ec).port();
+}
+
+asio::awaitable<void> phone_port::receive() {
+    udp::endpoint from;
+    while (socket_.is_open()) {
+        auto [ec, n] = co_await socket_.async_receive_from(asio::buffer(rx_), from, asio::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || !socket_.is_open()) co_return;
+        if (ec) continue;  // ICMP unreachable from an earlier send: not fatal for UDP
+        const std::span<const std::uint8_t> p(rx_.data(), n);
+        const auto kind = media::ice::classify(p);
+        if (kind != media::ice::packet_kind::rtp && kind != media::ice::packet_kind::rtcp) continue;
+        if (!latched_ || from != remote_) {
+            log_.log(latched_ ? core::log_level::info : core::log_level::debug, "phone RTP from ", from.address().to_string(),
+                     ":", from.port(), latched_ ? " (moved)" : "");
+            remote_ = from;  // symmetric RTP (RFC 4961)
+            latched_ = true;
+        }
+        const auto now = media::pipeline::clock::now();
+        if (kind == media::ice::packet_kind::rtp) audio_->on_rtp(p, now);
+        else audio_->on_rtcp(p, now);
+    }
+}
+
+void phone_port::close() {
+    boost::system::error_code ec;
+    if (socket_.is_open()) {
+        if (auto n = audio_->write_bye(media::pipeline::clock::now(), tx_)) send({tx_.data(), n});
+    }
+    socket_.close(ec);
+}
+
+void phone_port::send(std::span<const std::uint8_t> bytes) {
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(bytes.data(), bytes.size()), remote_, 0, ec);
+    if (ec) ++send_errors_;
+}
+
+void phone_port::play(std::span<const std::int16_t> pcm) {
+    if (!socket_.is_open()) return;
+    const auto now = media::pipeline::clock::now();
+    if (auto n = audio_->to_phone(pcm, now, tx_); n && *n) send({tx_.data(), *n});
+    while (auto n = audio_->poll_dtmf(now, tx_)) send({tx_.data(), n});
+    if (auto n = audio_->poll_rtcp(now, tx_)) send({tx_.data(), n});
+}
+
+bool phone_port::capture(std::span<std::int16_t> pcm) {
+    auto r = audio_->tick(media::pipeline::clock::now(), pcm);
+    // Muted: the bridge gets nothing, so JVB sees a silent participant (jitsi-protocol.md §3.6).
+    return r && !muted_;
+}
+
+void phone_port::on_dtmf(char key) {
+    if (auto ev = media::rtp::event_from_char(key))
+        audio_->start_dtmf(*ev, std::chrono::milliseconds(160), media::pipeline::clock::now());
+}
+
+std::optional<char> phone_port::poll_key() {
+    while (auto e = audio_->poll_event())
+        if (e->report.what == media::rtp::event_report::kind::end) return media::rtp::event_to_char(e->report.event);
+    return std::nullopt;
+}
+
+}  // namespace jigasi::call
