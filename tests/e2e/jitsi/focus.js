@@ -404,7 +404,8 @@ class Focus {
       sessions: this.sessions.map((s) => ({ room: s.room, endpoint: s.occupant.nick, ended: s.ended,
         accepted: !!s.accepted, iceConnected: s.bridge && s.bridge.events.iceConnected, dtlsConnected: s.bridge && s.bridge.events.dtlsConnected,
         firstAudio: s.bridge && s.firstAudio(), generation: s.bridge && s.bridge.generation, transportAccept: s.timings.transportAccept,
-        failed: s.bridge && s.bridge.events.failed })),
+        failed: s.bridge && s.bridge.events.failed, bridge: s.bridge ? s.bridge.implementation || "wrtc" : null,
+        ice: (s.bridge && s.bridge.ice) || null })),
       dials: this.dials, messages: this.messages,
     };
   }

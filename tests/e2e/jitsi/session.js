@@ -5,7 +5,12 @@
 "use strict";
 const { NS, xml, now, hex8 } = require("./xmpp");
 const jingle = require("./jingle");
-const { Bridge } = require("./bridge");
+
+// --bridge: the JVB implementation, loaded on first use (same interface, see bridge.js).
+const BRIDGES = {
+  wrtc: () => require("./bridge").Bridge,           // libwebrtc, full ICE agent, controlling
+  werift: () => require("./bridge_werift").Bridge,  // werift, ICE-lite
+};
 
 class Session {
   // focus: the Focus (connections, config); room: bare room JID; occupant: {nick, jid, realJid}
@@ -70,6 +75,7 @@ class Session {
 
   newBridge(generation) {
     for (const s of this.sims) if (s.tone) s.tone.stop();
+    const Bridge = BRIDGES[this.focus.opts.bridge || "wrtc"]();
     const bridge = new Bridge({ sims: this.sims, label: this.label(), generation });
     bridge.onchange = (kind, state) => this.focus.note(`${this.label()} bridge g${generation} ${kind} ${state}`);
     this.bridges.push({ bridge, offeredMs: null });
@@ -183,8 +189,8 @@ class Session {
     const T = this.timings, g0 = this.bridges[0].bridge;
     const since = (from, x) => (x !== null && x !== undefined && from !== null ? x - from : null);
     const bridges = this.bridges.map(({ bridge: b, offeredMs }) => ({
-      generation: b.generation, offeredMs, events: Object.assign({ firstAudio: this.firstAudio(b) }, b.events), states: b.states,
-      participantSsrc: b.participantSsrc,
+      generation: b.generation, implementation: b.implementation || "wrtc", iceLite: !!b.iceLite, offeredMs, events: Object.assign({ firstAudio: this.firstAudio(b) }, b.events), states: b.states,
+      participantSsrc: b.participantSsrc, ice: b.ice || null,
       sinceOffer: { iceConnected: since(offeredMs, b.events.iceConnected), dtlsConnected: since(offeredMs, b.events.dtlsConnected),
         firstAudio: since(offeredMs, this.firstAudio(b)) },
     }));

@@ -5,6 +5,7 @@
 //                   [--service xmpp://127.0.0.1:5222] [--component-service xmpp://127.0.0.1:5347]
 //                   [--domain meet.test] [--password focuspass] [--secret focussecret]
 //                   [--bad-fingerprint]   (offers a fingerprint that is not the bridge's certificate's)
+//                   [--bridge wrtc|werift] (JVB side: libwebrtc full ICE agent, or werift ICE-lite)
 //
 // Prints "READY <port>" once it is in the brewery and the HTTP API listens. SIGTERM ends it (the
 // verdict is written by POST /verdict, not on exit, so a crash can never look like a pass).
@@ -16,15 +17,19 @@ const { serve } = require("./control");
 const a = parseArgs(process.argv.slice(2), {
   port: process.env.STANDIN_PORT || "5900", tones: "440,660", spare: "880", expect: "1000",
   out: process.env.E2E_OUT || ".", service: "xmpp://127.0.0.1:5222", componentService: "xmpp://127.0.0.1:5347",
-  domain: "meet.test", password: "focuspass", secret: "focussecret", badFingerprint: false,
+  domain: "meet.test", password: "focuspass", secret: "focussecret", badFingerprint: false, bridge: "wrtc",
 });
+if (!["wrtc", "werift"].includes(a.bridge)) {
+  console.error(`stand-in: --bridge must be wrtc or werift, not ${a.bridge}`);
+  process.exit(2);
+}
 const d = a.domain;
 const focus = new Focus({
   service: a.service, componentService: a.componentService, domain: d, authDomain: `auth.${d}`,
   password: a.password, componentSecret: a.secret, brewery: `jigasibrewery@internal.auth.${d}`,
   mucDomain: `conference.${d}`, callcontrol: `callcontrol.${d}`,
   tones: numbers(a.tones), spare: numbers(a.spare), expect: numbers(a.expect), out: a.out,
-  badFingerprint: a.badFingerprint,
+  badFingerprint: a.badFingerprint, bridge: a.bridge,
 });
 
 async function shutdown(code) {
@@ -35,6 +40,7 @@ process.on("SIGTERM", () => shutdown(0));
 process.on("SIGINT", () => shutdown(0));
 
 (async () => {
+  if (a.bridge === "werift") require("./bridge_werift").preload(); // load werift before the first offer
   await focus.start();
   await serve(focus, Number(a.port));
   focus.note(`READY ${a.port}`);

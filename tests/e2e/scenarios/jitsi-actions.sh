@@ -12,7 +12,7 @@
 source "$E2E_DIR/jitsi/bench.sh"
 ROOM=actions@conference.meet.test
 start_prosody
-start_standin
+start_standin "$@"   # e.g. --bridge werift
 spawn participant node "$JITSI_DIR/participant.js" --control --component --expect 440,660,880 --timeout 40 \
     --report "$E2E_OUT/participant-report.json"
 wait_until 10 "the participant's control connection to join the brewery (participant.log)" grep -q READY "$E2E_OUT/participant.log"

@@ -3,7 +3,7 @@
 # fingerprint (wired as an expected failure: tests/e2e/expect-fail jitsi-bad-fingerprint 'fingerprint').
 source "$E2E_DIR/jitsi/bench.sh"
 start_prosody
-start_standin
+start_standin "$@"   # e.g. --bridge werift
 spawn participant node "$JITSI_DIR/participant.js" --room room1@conference.meet.test --mode full \
     --bad-fingerprint --seconds 3 --report "$E2E_OUT/participant-report.json"
 wait_exit participant 20 || note "participant reported problems (checked below)"

@@ -3,7 +3,7 @@
 # other after it. Both directions must carry the tones, without gaps over 60 ms.
 source "$E2E_DIR/jitsi/bench.sh"
 start_prosody
-start_standin
+start_standin "$@"   # e.g. --bridge werift
 spawn early node "$JITSI_DIR/participant.js" --room early@conference.meet.test --mode trickle \
     --expect 440,660 --seconds 3 --report "$E2E_OUT/early-report.json"
 spawn late node "$JITSI_DIR/participant.js" --room late@conference.meet.test --mode trickle-late \
