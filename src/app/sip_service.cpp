@@ -121,7 +121,7 @@ asio::awaitable<std::error_code> sip_service::start() {
         d->ua->set_bindings_observer([stats](std::size_t n) { stats->registrations.store(n); });
         ec = d->ua->start();
         if (ec) return;
-        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, d->ua->stack(), d->cfg, d->logger, d->tasks);
+        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, d->ua->stack(), d->cfg, d->logger, d->tasks, d->stats);
         d->ua->set_invite_handler([g = d->gateway.get()](const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
             return g->on_invite(msg, sock, user);
         });

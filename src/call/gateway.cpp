@@ -28,6 +28,9 @@ struct gateway::sip_call {
     sip::sdp::local_capabilities local;
     std::string answer_sdp;
     std::shared_ptr<gateway_call> call;
+    std::string room;             ///< room@muc, for the conference count
+    std::size_t room_size = 0;    ///< members but the focus, as the call last saw them
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool answered = false;
 };
 
@@ -82,14 +85,32 @@ void on_close(int err, const sip_msg* msg, void* arg) {
 }  // namespace
 
 gateway::gateway(asio::io_context& ioc, sip::libre_bridge& bridge, struct ::sip* stack, const config::store& cfg,
-                 const core::logger& logger, core::task_group& tasks)
-    : ioc_(ioc), bridge_(bridge), stack_(stack), cfg_(cfg), logger_(logger), tasks_(tasks),
+                 const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats)
+    : ioc_(ioc), bridge_(bridge), stack_(stack), cfg_(cfg), logger_(logger), tasks_(tasks), stats_(stats),
       log_(logger, "call", "gateway") {}
+
+void gateway::publish_stats() {
+    // Per room, the largest size any of its calls saw (they all see the same room).
+    std::map<std::string, std::size_t> rooms;
+    for (const auto& [p, c] : calls_) rooms[c->room] = std::max(rooms[c->room], c->room_size);
+    std::uint64_t participants = 0;
+    std::array<std::uint64_t, core::conference_size_buckets> sizes{};
+    for (const auto& [room, n] : rooms) {
+        participants += n;
+        ++sizes[std::min(n, core::conference_size_buckets - 1)];
+    }
+    stats_.active_calls.store(calls_.size());
+    stats_.conferences.store(rooms.size());
+    stats_.participants.store(participants);
+    for (std::size_t i = 0; i < sizes.size(); ++i) stats_.conference_sizes[i].store(sizes[i]);
+}
 
 gateway::~gateway() = default;
 
 bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
-    if (closed_) {
+    // Draining (SIGTERM, POST /about/shutdown): calls in progress finish, no new ones start.
+    if (closed_ || stats_.graceful_shutdown.load()) {
+        log_.info("INVITE from ", sip::source_of(msg), " refused: shutting down");
         sip_treply(nullptr, stack_, msg, 503, "Shutting Down");
         return true;
     }
@@ -116,6 +137,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     sc->owner = this;
     sc->owner_alive = weak_from_this();
     sc->id = id;
+    sc->room = room->to_string();
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
     sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for room ",
                  room->to_string());
@@ -199,9 +221,27 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             if (auto g = self.lock()) g->ended(sc.get(), status, why);
         });
     };
+    h.room_size = [self, sc, sig](std::size_t n) {
+        asio::post(sig, [self, sc, n] {
+            auto g = self.lock();
+            if (!g || !g->calls_.contains(sc.get())) return;
+            sc->room_size = n;
+            g->publish_stats();
+        });
+    };
+    h.media_failed = [self, sig](std::string stage) {
+        asio::post(sig, [self, stage] {
+            auto g = self.lock();
+            if (!g) return;
+            if (stage == "media timeout") ++g->stats_.total_calls_jvb_no_media;
+            else ++g->stats_.total_calls_with_connection_failed;
+        });
+    };
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm),
                                               std::move(*sock_r), std::move(h), log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
+    ++stats_.total_participants;
+    publish_stats();
     tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
                  "call " + sc->id);
     return true;
@@ -212,6 +252,10 @@ void gateway::ended(sip_call* c, int status, const std::string& why) {
     if (it == calls_.end()) return;
     auto keep = it->second;
     calls_.erase(it);
+    publish_stats();
+    if (keep->answered)
+        stats_.total_conference_seconds += static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - keep->started).count());
     if (keep->sess) {
         if (!keep->answered && status >= 300) {
             keep->log.info("refusing the call with ", status, ": ", why);

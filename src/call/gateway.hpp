@@ -6,6 +6,7 @@
 // conference and media side is a gateway_call on its own strand.
 #include "config/store.hpp"
 #include "core/log.hpp"
+#include "core/stats.hpp"
 #include "core/task_group.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -27,7 +28,7 @@ namespace jigasi::call {
 class gateway : public std::enable_shared_from_this<gateway> {
 public:
     gateway(boost::asio::io_context& ioc, sip::libre_bridge& bridge, struct ::sip* stack, const config::store& cfg,
-            const core::logger& logger, core::task_group& tasks);
+            const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats);
     ~gateway();
 
     /// The user agent's invite handler (signalling strand): true when the INVITE was taken
@@ -40,6 +41,8 @@ public:
     struct sip_call;
     /// From a call's libre handlers or its conference side (signalling strand).
     void ended(sip_call* c, int status, const std::string& why);
+    /// Recomputes the calls, conferences and participants of /about/stats (signalling strand).
+    void publish_stats();
 
 private:
     boost::asio::io_context& ioc_;
@@ -48,6 +51,7 @@ private:
     const config::store& cfg_;
     const core::logger& logger_;
     core::task_group& tasks_;
+    core::gateway_stats& stats_;
     core::log_channel log_;
     std::map<sip_call*, std::shared_ptr<sip_call>> calls_;
     unsigned next_ = 1;

@@ -182,6 +182,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         co_return;
     }
     s.terminate_jingle({end.stage == "media timeout" ? "timeout" : "connectivity-error", end.reason});
+    if (hooks_.media_failed) hooks_.media_failed(end.stage);
     if (!hung_up_) {
         hung_up_ = "bridge media failed (" + end.stage + "): " + end.reason;
         hangup_timer_->cancel();
@@ -190,6 +191,18 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
 
 void gateway_call::on_joined(xmpp::room_session& s) {
     log_.info("in the conference as ", s.muc() ? s.muc()->nick() : std::string("?"));
+    report_size(s);
+}
+
+void gateway_call::on_room_event(xmpp::room_session& s, const xmpp::muc_event&) { report_size(s); }
+
+// Jigasi's conference size (jitsi-protocol.md §6.1): the members but the focus.
+void gateway_call::report_size(xmpp::room_session& s) {
+    if (!s.muc() || !hooks_.room_size) return;
+    std::size_t n = 1;  // us
+    for (const auto& [nick, o] : s.muc()->occupants())
+        if (nick != "focus") ++n;
+    hooks_.room_size(n);
 }
 
 void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) {

@@ -37,6 +37,10 @@ public:
         /// The call is over from the conference side: BYE once answered, else a final response
         /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault).
         std::function<void(int status, std::string why)> ended;
+        /// The conference's size changed (occupants other than the focus, us included).
+        std::function<void(std::size_t members)> room_size;
+        /// The bridge media failed: "ice"/"dtls"/"consent" (connection failed) or "media timeout".
+        std::function<void(std::string stage)> media_failed;
     };
     gateway_call(std::string id, boost::asio::strand<boost::asio::any_io_executor> strand,
                  xmpp::room_session_options room, config::media_config media, phone_media phone,
@@ -55,6 +59,8 @@ private:
     boost::asio::awaitable<void> media_loop(xmpp::room_session& s);
     boost::asio::awaitable<void> answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m);
     void on_joined(xmpp::room_session&) override;
+    void on_room_event(xmpp::room_session& s, const xmpp::muc_event&) override;
+    void report_size(xmpp::room_session& s);
     void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override;
     void on_mute(xmpp::room_session& s, const xmpp::mute_request& r) override;
     void finish(int status, std::string why);

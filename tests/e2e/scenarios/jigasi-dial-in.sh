@@ -5,6 +5,8 @@
 #   - the phone hears both web participants (440 and 660 Hz, mixed) with no gap over 60 ms
 #   - the bridge hears the phone's 1000 Hz on our SSRC (the stand-in's verdict)
 #   - the phone hangs up: we leave the room (session-terminate, unavailable), no occupant is left
+#   - /about/stats counts the call, its conference and participants while it runs, none after
+#   - drain: SIGTERM with a call up refuses a new INVITE (503), waits for the call, then exits 0
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
 start_prosody
@@ -29,6 +31,9 @@ for codec in pcmu pcma G722/16000/1 opus/48000/2; do
     baresip_cmd "phone-$name" dial "sip:room$n@127.0.0.1:5060" > /dev/null || fail "phone-$name: dial refused"
     baresip_wait_event "phone-$name" CALL_ESTABLISHED 10
     note "$codec: answered after $(($(elapsed_ms) - t0)) ms"
+    stats=$(jigasi_get /about/stats)
+    jq -e '.conferences == 1 and .participants == 1 and .total_participants == '$n <<< "$stats" > /dev/null \
+        || fail "/about/stats during the call: $(jq -c '{conferences, participants, total_participants}' <<< "$stats")"
     sleep 4
     baresip_cmd "phone-$name" hangup > /dev/null
     baresip_wait_event "phone-$name" CALL_CLOSED 5
@@ -41,4 +46,24 @@ for codec in pcmu pcma G722/16000/1 opus/48000/2; do
     note "$codec: the phone heard 440 + 660 Hz"
 done
 jigasi_log_has 'answered 200' || fail "no call was answered"
+stats=$(jigasi_get /about/stats)
+jq -e '.conferences == 0 and .participants == 0 and .total_participants == 4 and .total_conference_seconds >= 12' <<< "$stats" > /dev/null \
+    || fail "/about/stats after the calls: $(jq -c . <<< "$stats")"
 check_verdict
+
+# --- drain: a call in progress finishes, a new one is refused ---
+start_baresip phone-drain phone-drain 15080 --registrar none --tone 1000 --codecs pcmu --answermode manual
+start_baresip phone-late phone-late 15082 --registrar none --tone 1000 --codecs pcmu --answermode manual
+baresip_cmd phone-drain dial "sip:room9@127.0.0.1:5060" > /dev/null || fail "phone-drain: dial refused"
+baresip_wait_event phone-drain CALL_ESTABLISHED 10
+kill -TERM "${E2E_PIDS[jigasi]}"
+wait_until 5 "jigasi-ng to announce the drain" jigasi_log_has 'shutting down \(SIGTERM\)'
+baresip_cmd phone-late dial "sip:room9@127.0.0.1:5060" > /dev/null || fail "phone-late: dial refused"
+baresip_wait_event phone-late CALL_CLOSED 5
+grep -q "503" "$E2E_OUT/phone-late/events" || grep -q "503" "$E2E_OUT/phone-late.log" \
+    || fail "the INVITE during the drain was not refused with 503 (see phone-late/events)"
+sleep 1
+alive jigasi || fail "jigasi-ng exited with a call still up (it should drain)"
+baresip_cmd phone-drain hangup > /dev/null
+wait_exit jigasi 10 || fail "jigasi-ng did not exit 0 after the drain"
+note "drain: the late INVITE got 503, the process exited once the call ended"
