@@ -132,6 +132,10 @@ void app::impl::start_xmpp_links() {
             o.muc_domain = s.muc_domain;
             controls.push_back(std::make_unique<xmpp::control_link>(std::move(o), cfg, health,
                                                                     core::log_channel(logger, "xmpp", s.id), stats_of));
+            controls.back()->set_dial_handler([this](const xmpp::dial_request& d, const xmpp::element& iq,
+                                                     std::function<void(xmpp::element)> reply) {
+                sip.dial_out(d, iq, std::move(reply));
+            });
             tasks.spawn(asio::make_strand(ioc), controls.back()->run(), "xmpp control " + s.id);
             continue;
         }

@@ -1,6 +1,7 @@
 #include "app/sip_service.hpp"
 
 #include "call/gateway.hpp"
+#include "xmpp/rayo.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/registration.hpp"
 #include "sip/strand_op.hpp"
@@ -121,7 +122,7 @@ asio::awaitable<std::error_code> sip_service::start() {
         d->ua->set_bindings_observer([stats](std::size_t n) { stats->registrations.store(n); });
         ec = d->ua->start();
         if (ec) return;
-        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, d->ua->stack(), d->cfg, d->logger, d->tasks, d->stats);
+        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, *d->ua, d->cfg, d->logger, d->tasks, d->stats);
         d->ua->set_invite_handler([g = d->gateway.get()](const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
             return g->on_invite(msg, sock, user);
         });
@@ -129,6 +130,17 @@ asio::awaitable<std::error_code> sip_service::start() {
         for (const auto& a : c->sip.accounts) d->start_registration(a, c->sip.public_address);
     });
     co_return ec;
+}
+
+void sip_service::dial_out(const xmpp::dial_request& d, const xmpp::element& iq,
+                           std::function<void(xmpp::element)> reply) {
+    asio::post(impl_->strand, [d = impl_, req = d, iq = iq, reply = std::move(reply)]() mutable {
+        if (!d->gateway) {
+            reply(xmpp::iq_error(iq, {xmpp::error_type::cancel, "service-unavailable", "jigasi-ng: the SIP side is not running"}));
+            return;
+        }
+        d->gateway->dial_out(req, iq, std::move(reply));
+    });
 }
 
 asio::awaitable<void> sip_service::stop() {

@@ -8,10 +8,13 @@
 #include "core/stats.hpp"
 #include "core/task_group.hpp"
 #include "sip/echo_call.hpp"
+#include "xmpp/element.hpp"
+#include "xmpp/rayo.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <functional>
 #include <memory>
 #include <system_error>
 
@@ -34,6 +37,8 @@ public:
     /// goes on, echoing, until either side hangs up or opts.max_duration).
     boost::asio::awaitable<sip::dial_outcome> dial_echo(sip::dial_request req, sip::dial_options opts);
 
+    /// A Rayo dial from a conference (call/gateway.hpp dial_out); `reply` gets the answer once.
+    void dial_out(const xmpp::dial_request& d, const xmpp::element& iq, std::function<void(xmpp::element)> reply);
     /// Live settings (registrar users, policies, echo extension, codecs, headers).
     void reconfigure(const config::config& after);
 

@@ -78,6 +78,10 @@ core::result<std::unique_ptr<bridge_leg>> bridge_leg::create(const asio::any_io_
     pc.first_timestamp = random_value<std::uint32_t>();
     pc.max_speakers = o.media.max_speakers;
     pc.opus = media::codecs::opus_settings_from_fmtp(neg->opus_fmtp, pc.opus);
+    // RTCP: the CNAME we signalled, our own randomisation, and real wall-clock times in SRs.
+    pc.rtcp.cname = in.cname;
+    pc.rtcp.seed = random_value<std::uint64_t>();
+    pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
     auto audio = media::pipeline::bridge_audio::create(pc, o.pcm_rate);
     if (!audio) return audio.error();
 

@@ -1,12 +1,14 @@
 #include "call/gateway.hpp"
 
-#include "call/gateway_call.hpp"
+#include "call/gateway_detail.hpp"
 #include "call/room_options.hpp"
 #include "media/net/udp_socket.hpp"
 #include "sip/echo_call_detail.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/msg.hpp"
+#include "sip/user_agent.hpp"
 #include "sip/sdp.hpp"
+#include "xmpp/rayo.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -17,24 +19,7 @@ namespace asio = boost::asio;
 
 namespace jigasi::call {
 
-/// The SIP dialog of one call (signalling strand only).
-struct gateway::sip_call {
-    explicit sip_call(core::log_channel l) : log(std::move(l)) {}
-    gateway* owner = nullptr;
-    std::weak_ptr<gateway> owner_alive;
-    std::string id;
-    core::log_channel log;
-    struct sipsess* sess = nullptr;
-    sip::sdp::local_capabilities local;
-    std::string answer_sdp;
-    std::shared_ptr<gateway_call> call;
-    std::string room;             ///< room@muc, for the conference count
-    std::size_t room_size = 0;    ///< members but the focus, as the call last saw them
-    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-    bool answered = false;
-};
-
-namespace {
+namespace gateway_detail {
 
 mbuf* to_mbuf(const std::string& s) {
     mbuf* m = mbuf_alloc(s.size());
@@ -82,11 +67,13 @@ void on_close(int err, const sip_msg* msg, void* arg) {
     else if (auto o = c->owner_alive.lock()) o->ended(c, 0, why);
 }
 
-}  // namespace
+}  // namespace gateway_detail
 
-gateway::gateway(asio::io_context& ioc, sip::libre_bridge& bridge, struct ::sip* stack, const config::store& cfg,
+using namespace gateway_detail;
+
+gateway::gateway(asio::io_context& ioc, sip::libre_bridge& bridge, sip::user_agent& ua, const config::store& cfg,
                  const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats)
-    : ioc_(ioc), bridge_(bridge), stack_(stack), cfg_(cfg), logger_(logger), tasks_(tasks), stats_(stats),
+    : ioc_(ioc), bridge_(bridge), ua_(ua), stack_(ua.stack()), cfg_(cfg), logger_(logger), tasks_(tasks), stats_(stats),
       log_(logger, "call", "gateway") {}
 
 void gateway::publish_stats() {
@@ -186,7 +173,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     pm.remote = {asio::ip::make_address(ans->media.remote_address, ec), ans->media.remote_port};
     auto ropts = session_options(*c, *server, *room, from_name.empty() ? from_user : from_name);
     ropts.password = sip::header(msg, c->sip.headers.room_password);
-    ropts.presence.status = "calling";
+    ropts.presence.status = std::string(xmpp::call_status::initializing);
 
     const std::string cuser = sip::contact_user(room->local(), c->sip.public_address, sa_port(&msg->dst), msg->tp);
     int err = sipsess_accept(&sc->sess, sock, msg, 180, "Ringing", cuser.c_str(), "application/sdp", nullptr, nullptr,
@@ -197,11 +184,9 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         sip_treply(nullptr, stack_, msg, 500, "Internal Server Error");
         return true;
     }
-    // The conference side reports back on the signalling strand.
+    gateway_call::hooks h = hooks_for(sc);
     std::weak_ptr<gateway> self = weak_from_this();
-    const auto sig = bridge_.strand();
-    gateway_call::hooks h;
-    h.answer = [self, sc, sig] {
+    h.answer = [self, sc, sig = bridge_.strand()] {
         asio::post(sig, [self, sc] {
             auto g = self.lock();
             if (!g || !sc->sess || sc->answered) return;
@@ -214,8 +199,24 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             }
             sc->answered = true;
             sc->log.info("answered 200");
+            if (sc->call) sc->call->set_status(std::string(xmpp::call_status::connected));
         });
     };
+    sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm),
+                                              std::move(*sock_r), std::move(h), log_.scoped("call " + sc->id + " side=jitsi"));
+    calls_.emplace(sc.get(), sc);
+    ++stats_.total_participants;
+    publish_stats();
+    tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
+                 "call " + sc->id);
+    return true;
+}
+
+gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
+    // The conference side reports back on the signalling strand.
+    std::weak_ptr<gateway> self = weak_from_this();
+    const auto sig = bridge_.strand();
+    gateway_call::hooks h;
     h.ended = [self, sc, sig](int status, std::string why) {
         asio::post(sig, [self, sc, status, why] {
             if (auto g = self.lock()) g->ended(sc.get(), status, why);
@@ -237,14 +238,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             else ++g->stats_.total_calls_with_connection_failed;
         });
     };
-    sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm),
-                                              std::move(*sock_r), std::move(h), log_.scoped("call " + sc->id + " side=jitsi"));
-    calls_.emplace(sc.get(), sc);
-    ++stats_.total_participants;
-    publish_stats();
-    tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
-                 "call " + sc->id);
-    return true;
+    return h;
 }
 
 void gateway::ended(sip_call* c, int status, const std::string& why) {
@@ -253,11 +247,13 @@ void gateway::ended(sip_call* c, int status, const std::string& why) {
     auto keep = it->second;
     calls_.erase(it);
     publish_stats();
+    if (auto reply = std::exchange(keep->rayo_reply, nullptr); reply && keep->rayo_iq)
+        reply(xmpp::iq_error(*keep->rayo_iq, xmpp::dial_failed("jigasi-ng: " + why)));
     if (keep->answered)
         stats_.total_conference_seconds += static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - keep->started).count());
     if (keep->sess) {
-        if (!keep->answered && status >= 300) {
+        if (!keep->answered && !keep->outgoing && status >= 300) {
             keep->log.info("refusing the call with ", status, ": ", why);
             sipsess_reject(keep->sess, static_cast<uint16_t>(status),
                            status == 403 ? "Forbidden" : status == 503 ? "Service Unavailable" : "Temporarily Unavailable",

@@ -3,6 +3,7 @@
 #include "media/codecs/factory.hpp"
 #include "media/dtls/certificate.hpp"
 #include "xmpp/jingle.hpp"
+#include "xmpp/rayo.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -28,7 +29,7 @@ bool cancelled(asio::cancellation_state st) { return st.cancelled() != asio::can
 }  // namespace
 
 gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> strand, xmpp::room_session_options room,
-                           config::media_config media, phone_media phone, asio::ip::udp::socket phone_socket, hooks h,
+                           config::media_config media, std::optional<phone_media> phone, asio::ip::udp::socket phone_socket, hooks h,
                            core::log_channel log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
       phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)),
@@ -37,6 +38,7 @@ gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> s
 asio::awaitable<void> gateway_call::run() {
     auto self = shared_from_this();
     xmpp::room_session s(room_, log_);
+    session_ = &s;
     wake_ = std::make_unique<asio::steady_timer>(strand_);
     hangup_timer_ = std::make_unique<asio::steady_timer>(strand_);
     log_.info("joining ", room_.room.to_string(), " as \"", room_.presence.display_name, "\"");
@@ -60,6 +62,7 @@ asio::awaitable<void> gateway_call::run() {
     // A lambda, not a member coroutine: GCC 12.2 built a member version of this (taking `s` by
     // reference, third operand of ||) whose first resume read a null timer and crashed.
     auto r = co_await (s.run(*this) || media_loop(s) || leaver());
+    session_ = nullptr;
     if (leg_) leg_->close();
     if (phone_) phone_->close();
     if (r.index() != 0) {
@@ -93,6 +96,21 @@ void gateway_call::hang_up(std::string why) {
     });
 }
 
+void gateway_call::phone_answered(phone_media m) {
+    asio::post(strand_, [self = shared_from_this(), m = std::move(m)]() mutable {
+        self->phone_media_ = std::move(m);
+        if (self->wake_) self->wake_->cancel();
+    });
+}
+
+void gateway_call::set_status(std::string status) {
+    asio::post(strand_, [self = shared_from_this(), status = std::move(status)]() mutable {
+        if (!self->session_) return;
+        self->session_->presence().status = std::move(status);
+        if (self->session_->muc()) self->session_->publish();
+    });
+}
+
 void gateway_call::set_muted(bool muted) {
     asio::post(strand_, [self = shared_from_this(), muted] {
         self->muted_ = muted;
@@ -102,7 +120,7 @@ void gateway_call::set_muted(bool muted) {
 
 asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
     for (;;) {
-        if (!offer_ || hung_up_) {
+        if (!offer_ || !phone_media_ || hung_up_) {
             wake_->expires_after(std::chrono::hours(1));
             co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
             if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
@@ -121,7 +139,8 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         hung_up_ = why;  // leaves the room; the phone gets BYE or a 503
         hangup_timer_->cancel();
     };
-    auto fmt = media::codecs::describe(phone_media_.codec);
+    const auto& pm = *phone_media_;
+    auto fmt = media::codecs::describe(pm.codec);
     if (!fmt) {
         fail("phone codec unusable: " + fmt.error().diagnostic);
         co_return;
@@ -129,19 +148,21 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
     if (!phone_) {
         media::pipeline::phone_config pc;
         pc.format = *fmt;
-        pc.dtmf_pt = phone_media_.telephone_event ? phone_media_.telephone_event->pt : 0;
-        if (phone_media_.telephone_event) pc.dtmf_clock_rate = phone_media_.telephone_event->clock_rate;
+        pc.dtmf_pt = pm.telephone_event ? pm.telephone_event->pt : 0;
+        if (pm.telephone_event) pc.dtmf_clock_rate = pm.telephone_event->clock_rate;
         pc.local_ssrc = random32();
         pc.first_sequence = static_cast<std::uint16_t>(random32());
         pc.first_timestamp = random32();
+        pc.rtcp.seed = random32();
+        pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
         if (fmt->id == media::codecs::codec_id::opus)
-            pc.opus = media::codecs::opus_settings_from_fmtp(phone_media_.codec.fmtp, pc.opus);
+            pc.opus = media::codecs::opus_settings_from_fmtp(pm.codec.fmtp, pc.opus);
         auto audio = media::pipeline::phone_audio::create(pc);
         if (!audio) {
         fail("phone pipeline: " + audio.error().diagnostic);
         co_return;
     }
-        phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), phone_media_.remote, log_);
+        phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);
         phone_socket_.reset();
         phone_->set_muted(muted_);
     }
@@ -192,6 +213,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
 void gateway_call::on_joined(xmpp::room_session& s) {
     log_.info("in the conference as ", s.muc() ? s.muc()->nick() : std::string("?"));
     report_size(s);
+    if (hooks_.joined) hooks_.joined(xmpp::occupant_uri(s.occupant()));
 }
 
 void gateway_call::on_room_event(xmpp::room_session& s, const xmpp::muc_event&) { report_size(s); }

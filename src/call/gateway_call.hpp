@@ -30,20 +30,25 @@ struct phone_media {
     boost::asio::ip::udp::endpoint remote;  ///< from the SDP; RTP latching corrects it
 };
 
+/// What a call tells the SIP side (each posted by the receiver to its own strand).
+struct gateway_call_hooks {
+    std::function<void()> answer;                  ///< media is up: send the 200 (posted by the caller)
+    /// The call is over from the conference side: BYE once answered, else a final response
+    /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault).
+    std::function<void(int status, std::string why)> ended;
+    /// The conference's size changed (occupants other than the focus, us included).
+    std::function<void(std::size_t members)> room_size;
+    /// We are in the room (outgoing calls answer the Rayo dial with this occupant URI, §2.2).
+    std::function<void(std::string occupant_uri)> joined;
+    /// The bridge media failed: "ice"/"dtls"/"consent" (connection failed) or "media timeout".
+    std::function<void(std::string stage)> media_failed;
+};
+
 class gateway_call : public xmpp::room_observer, public std::enable_shared_from_this<gateway_call> {
 public:
-    struct hooks {
-        std::function<void()> answer;                  ///< media is up: send the 200 (posted by the caller)
-        /// The call is over from the conference side: BYE once answered, else a final response
-        /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault).
-        std::function<void(int status, std::string why)> ended;
-        /// The conference's size changed (occupants other than the focus, us included).
-        std::function<void(std::size_t members)> room_size;
-        /// The bridge media failed: "ice"/"dtls"/"consent" (connection failed) or "media timeout".
-        std::function<void(std::string stage)> media_failed;
-    };
+    using hooks = gateway_call_hooks;
     gateway_call(std::string id, boost::asio::strand<boost::asio::any_io_executor> strand,
-                 xmpp::room_session_options room, config::media_config media, phone_media phone,
+                 xmpp::room_session_options room, config::media_config media, std::optional<phone_media> phone,
                  boost::asio::ip::udp::socket phone_socket, hooks h, core::log_channel log);
 
     /// The whole call on the strand; ends when either side hangs up or the room or media fail.
@@ -52,6 +57,10 @@ public:
     void hang_up(std::string why);
     /// The SIP INFO / re-INVITE path may mute the uplink; any thread.
     void set_muted(bool muted);
+    /// Outgoing calls: the phone answered with this media; the bridge's offer is answered now.
+    void phone_answered(phone_media m);
+    /// The call state shown on the participant's tile (presence status, §2.5); any thread.
+    void set_status(std::string status);
 
     const std::string& id() const { return id_; }
 
@@ -69,12 +78,13 @@ private:
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     xmpp::room_session_options room_;
     config::media_config media_;
-    phone_media phone_media_;
+    std::optional<phone_media> phone_media_;  ///< outgoing calls: set once the phone answers
     std::optional<boost::asio::ip::udp::socket> phone_socket_;
     hooks hooks_;
     core::log_channel log_;
     // On the strand:
     std::optional<xmpp::jingle::message> offer_;
+    xmpp::room_session* session_ = nullptr;  ///< while run() runs
     std::unique_ptr<boost::asio::steady_timer> wake_, hangup_timer_;
     std::unique_ptr<bridge_leg> leg_;
     std::unique_ptr<phone_port> phone_;

@@ -84,6 +84,12 @@ namespace echo_detail {
 /// what our SDP states when no public address is configured (a 0.0.0.0 socket has none).
 std::string local_address_toward(const std::string& host, const asio::any_io_executor& ex);
 sdp::codec codec_named(const std::string& name);
+/// The host of an outgoing call's first hop: the Route when there is one, else the Request-URI.
+std::string first_hop_host(const dial_target& t);
+/// The transport libre takes for the first hop (RFC 3263 4.1).
+sip_transp first_hop_transport(const dial_target& t);
+/// Our Contact for an outgoing call: with a public address, the port of our listener.
+std::string contact_for(const dial_target& t, const config::sip_config& sip);
 int on_offer(mbuf** descp, const sip_msg* msg, void* arg);
 int on_answer(const sip_msg* msg, void* arg);
 void on_established(const sip_msg* msg, void* arg);

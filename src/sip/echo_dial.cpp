@@ -38,6 +38,10 @@ void on_progress(const sip_msg* msg, void* arg) {
     c->log.info(msg->scode, " ", str(msg->reason), " after ", c->outcome.ringing_ms, " ms");
 }
 
+}  // namespace
+
+namespace echo_detail {
+
 /// "host" of the first hop: the Route when there is one, else the Request-URI.
 std::string first_hop_host(const dial_target& t) {
     const std::string& uri = t.route.empty() ? t.request_uri : t.route;
@@ -66,7 +70,7 @@ std::string contact_for(const dial_target& t, const config::sip_config& sip) {
     return contact_user(t.contact_user, sip.public_address, port, tp);
 }
 
-}  // namespace
+}  // namespace echo_detail
 
 void echo_calls::dial(const dial_target& target, const dial_options& opts, sipsess_sock* sock,
                       std::function<void(const dial_outcome&)> done) {

@@ -1,0 +1,49 @@
+# Dial-out from a conference (issue 7 item 2a): Jicofo (the stand-in) sends a Rayo dial through the
+# brewery; jigasi-ng joins the room, answers the dial with its occupant URI (§2.2), calls the phone
+# (baresip, auto-answer, by SIP URI), and bridges it: the phone hears the web tones (440 + 660 Hz),
+# the bridge hears the phone's 1000 Hz. The call state shows in presence (§2.5). Kicking the
+# phone's participant (how jitsi-meet drops a phone) hangs up the phone (BYE).
+# Also (after the verdict, which counts every failed dial): a number nothing can route (no
+# account, not registered) is refused with internal-server-error naming why.
+source "$E2E_DIR/jitsi/bench.sh"
+source "$E2E_DIR/sip/sip.sh"
+start_prosody
+start_standin --tones 440,660 --spare 880 --expect 1000
+start_jigasi <<JSON
+{ "xmpp": { "servers": [
+      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
+        "muc_domain": "conference.$PROSODY_DOMAIN",
+        "control": { "enabled": true, "password": "$JIGASI_PASSWORD", "brewery": "$BREWERY_JID" } } ] },
+  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+  "media": { "min_port": 33000, "max_port": 33999 } }
+JSON
+sip_probe 5060 5
+start_baresip phone phone 15064 --registrar none --tone 1000 --codecs pcmu --answermode auto
+standin_wait 10 "jigasi-ng in the brewery" '.brewery | to_entries | any(.key | startswith("jigasi-ng-"))'
+
+out=$(standin POST /dial "{\"room\": \"room1@conference.$PROSODY_DOMAIN\", \"to\": \"sip:phone@127.0.0.1:15064\", \"target\": \"brewery\"}")
+note "Rayo dial: $(jq -c '{result, ref, ms: (.resultMs - .sentMs)}' <<< "$out")"
+jq -e '.result == "result" and (.ref | test("^xmpp:room1@conference.meet.test/[0-9a-f]{8}$"))' <<< "$out" > /dev/null \
+    || fail "the Rayo dial was not answered with our occupant URI: $out"
+nick=$(jq -r '.ref | sub(".*/"; "")' <<< "$out")
+baresip_wait_event phone CALL_ESTABLISHED 10
+standin_wait 10 "the phone participant's presence to say Connected" \
+    ".occupants[\"room1@conference.meet.test\"][\"$nick\"].status == \"Connected\""
+occ=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq -c ".occupants[\"room1@conference.meet.test\"][\"$nick\"] | {nick, status, presences: (.presences | length)}")
+note "participant: $occ"
+grep -F '"dir":"in"' "$E2E_OUT/standin-stanzas.jsonl" | grep -F "room1@conference.meet.test/$nick" | grep -Fq 'Initializing Call' \
+    || fail "no 'Initializing Call' presence status before Connected (§2.5)"
+sleep 4
+standin POST /kick "{\"room\": \"room1@conference.meet.test\", \"nick\": \"$nick\", \"reason\": \"bye phone\"}" > /dev/null
+baresip_wait_event phone CALL_CLOSED 10
+audio_check "phone (heard the conference)" "$(baresip_recording phone dec)" \
+    --expect 440,660 --absent 1000 --skip-ms 1000 --max-gap-ms 60 --min-seconds 2
+jigasi_log_has 'call \[call out-1 side=jitsi\]: call over: conference: kicked' || fail "the kick did not end the call (see jigasi.log)"
+
+check_verdict
+
+out=$(standin POST /dial "{\"room\": \"room2@conference.$PROSODY_DOMAIN\", \"to\": \"+15551234567\", \"target\": \"brewery\"}")
+jq -e '.result == "error" and .error == "internal-server-error"' <<< "$out" > /dev/null \
+    || fail "an unroutable number was not refused: $out"
+jigasi_log_has 'Rayo dial to \+15551234567 refused: cannot route' || fail "the refusal was not logged with its reason"
+note "unroutable number refused: $(jq -c '{result, error}' <<< "$out")"
