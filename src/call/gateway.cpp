@@ -13,6 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace asio = boost::asio;
@@ -246,6 +247,9 @@ void gateway::ended(sip_call* c, int status, const std::string& why) {
     if (it == calls_.end()) return;
     auto keep = it->second;
     calls_.erase(it);
+    // The last of our calls in its room: that conference is completed for us.
+    if (std::none_of(calls_.begin(), calls_.end(), [&](const auto& e) { return e.second->room == keep->room; }))
+        ++stats_.total_conferences_completed;
     publish_stats();
     if (auto reply = std::exchange(keep->rayo_reply, nullptr); reply && keep->rayo_iq)
         reply(xmpp::iq_error(*keep->rayo_iq, xmpp::dial_failed("jigasi-ng: " + why)));
