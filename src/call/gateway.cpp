@@ -187,10 +187,11 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     }
     gateway_call::hooks h = hooks_for(sc);
     std::weak_ptr<gateway> self = weak_from_this();
-    h.answer = [self, sc, sig = bridge_.strand()] {
-        asio::post(sig, [self, sc] {
+    h.answer = [self, wsc = std::weak_ptr<sip_call>(sc), sig = bridge_.strand()] {
+        asio::post(sig, [self, wsc] {
             auto g = self.lock();
-            if (!g || !sc->sess || sc->answered) return;
+            auto sc = wsc.lock();
+            if (!g || !sc || !sc->sess || sc->answered) return;
             mbuf* desc = to_mbuf(sc->answer_sdp);
             const int e = sipsess_answer(sc->sess, 200, "OK", desc, "Content-Type: application/sdp\r\n");
             mem_deref(desc);
@@ -218,15 +219,21 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
     std::weak_ptr<gateway> self = weak_from_this();
     const auto sig = bridge_.strand();
     gateway_call::hooks h;
-    h.ended = [self, sc, sig](int status, std::string why) {
-        asio::post(sig, [self, sc, status, why] {
-            if (auto g = self.lock()) g->ended(sc.get(), status, why);
+    // Weak: the call holds these hooks and the SIP side holds the call; a strong reference back
+    // would keep both alive forever.
+    std::weak_ptr<sip_call> wsc = sc;
+    h.ended = [self, wsc, sig](int status, std::string why) {
+        asio::post(sig, [self, wsc, status, why] {
+            auto g = self.lock();
+            auto sc = wsc.lock();
+            if (g && sc) g->ended(sc.get(), status, why);
         });
     };
-    h.room_size = [self, sc, sig](std::size_t n) {
-        asio::post(sig, [self, sc, n] {
+    h.room_size = [self, wsc, sig](std::size_t n) {
+        asio::post(sig, [self, wsc, n] {
             auto g = self.lock();
-            if (!g || !g->calls_.contains(sc.get())) return;
+            auto sc = wsc.lock();
+            if (!g || !sc || !g->calls_.contains(sc.get())) return;
             sc->room_size = n;
             g->publish_stats();
         });
@@ -268,6 +275,7 @@ void gateway::ended(sip_call* c, int status, const std::string& why) {
         keep->sess = static_cast<struct sipsess*>(mem_deref(keep->sess));  // BYE if established
     }
     if (keep->call) keep->call->hang_up(why);
+    keep->call.reset();
 }
 
 void gateway::close_all() {

@@ -29,13 +29,7 @@ namespace {
 
 int on_auth(char** username, char** password, const char* realm, void* arg) {
     auto* c = static_cast<gateway::sip_call*>(arg);
-    if (c->target.auth_user.empty()) {
-        c->log.notice("challenged by realm ", realm ? realm : "?", " but no credentials are configured");
-        return EAUTH;
-    }
-    int err = str_dup(username, c->target.auth_user.c_str());
-    if (!err) err = str_dup(password, c->target.password.c_str());
-    return err;
+    return sip::echo_detail::answer_challenge(c->target, c->log, username, password, realm);
 }
 
 void on_progress(const sip_msg* msg, void* arg) {
@@ -146,10 +140,11 @@ void gateway::dial_out(const xmpp::dial_request& d, const xmpp::element& iq, std
 
     gateway_call_hooks h = hooks_for(sc);
     std::weak_ptr<gateway> self = weak_from_this();
-    h.joined = [self, sc, sig = bridge_.strand()](std::string uri) {
-        asio::post(sig, [self, sc, uri] {
+    h.joined = [self, wsc = std::weak_ptr<sip_call>(sc), sig = bridge_.strand()](std::string uri) {
+        asio::post(sig, [self, wsc, uri] {
             auto g = self.lock();
-            if (!g || !g->calls_.contains(sc.get())) return;
+            auto sc = wsc.lock();
+            if (!g || !sc || !g->calls_.contains(sc.get())) return;
             if (auto reply = std::exchange(sc->rayo_reply, nullptr)) reply(xmpp::build_dial_result(*sc->rayo_iq, uri));
             g->invite(sc);
         });

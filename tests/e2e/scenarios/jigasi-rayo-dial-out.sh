@@ -31,8 +31,9 @@ standin_wait 10 "the phone participant's presence to say Connected" \
     ".occupants[\"room1@conference.meet.test\"][\"$nick\"].status == \"Connected\""
 occ=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq -c ".occupants[\"room1@conference.meet.test\"][\"$nick\"] | {nick, status, presences: (.presences | length)}")
 note "participant: $occ"
-grep -F '"dir":"in"' "$E2E_OUT/standin-stanzas.jsonl" | grep -F "room1@conference.meet.test/$nick" | grep -Fq 'Initializing Call' \
-    || fail "no 'Initializing Call' presence status before Connected (§2.5)"
+# (The stand-in's stanza log is written asynchronously: give it a moment.)
+wait_until 3 "an 'Initializing Call' presence status (§2.5) in the stand-in's stanza log" \
+    sh -c "grep -F '\"dir\":\"in\"' '$E2E_OUT/standin-stanzas.jsonl' | grep -F 'room1@conference.meet.test/$nick' | grep -Fq 'Initializing Call'"
 sleep 4
 standin POST /kick "{\"room\": \"room1@conference.meet.test\", \"nick\": \"$nick\", \"reason\": \"bye phone\"}" > /dev/null
 baresip_wait_event phone CALL_CLOSED 10
