@@ -49,6 +49,11 @@ struct agent_config {
     unsigned max_transmissions = 7;                      ///< Rc (RFC 5389 §7.2.1)
     std::chrono::milliseconds connect_timeout{30000};    ///< no nominated pair by then: failed
     std::chrono::milliseconds nomination_delay{1000};    ///< controlling: wait for better pairs at most this long
+    /// Controlled with a valid pair, and not one check from the peer by then: the peer is an
+    /// ICE-lite agent (RFC 8445 §2.5: lite agents send no checks) that did not object to our
+    /// role, so we take control and nominate (§6.1.1: with a lite peer the full agent controls).
+    /// Nobody is nominated otherwise. Zero: never.
+    std::chrono::milliseconds lite_peer_after{1500};
     std::chrono::milliseconds consent_interval{5000};    ///< RFC 7675 §5.1, randomized +-20 %
     std::chrono::milliseconds consent_timeout{30000};    ///< RFC 7675 §5.1
     std::optional<endpoint> stun_server;                 ///< server-reflexive gathering when set
@@ -109,6 +114,7 @@ struct agent_stats {
     std::uint64_t responses_received = 0;   ///< matched, authenticated responses
     std::uint64_t dropped = 0;              ///< malformed, bad fingerprint, forged or stray STUN
     std::uint64_t role_conflicts = 0;
+    bool lite_peer = false;                  ///< took control after lite_peer_after (see agent_config)
     std::optional<std::chrono::microseconds> last_rtt;  ///< of the last check answered on its first try
     std::optional<pair_info> selected;
 };
@@ -202,6 +208,7 @@ private:
     void pace(time_point now);
     bool check_due() const;
     void maybe_nominate(time_point now);
+    bool lite_peer_due() const;
     void check_failure(time_point now);
     void fail(std::string reason);
     bool live_check(std::size_t pair, const transaction* except) const;

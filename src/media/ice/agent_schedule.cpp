@@ -86,7 +86,17 @@ bool agent::check_due() const {
     return false;
 }
 
+bool agent::lite_peer_due() const {
+    return role_ == role::controlled && state_ == agent_state::checking && !completed_ && first_valid_at_ &&
+           stats_.checks_received == 0 && cfg_.lite_peer_after.count() > 0;
+}
+
 void agent::maybe_nominate(time_point now) {
+    if (lite_peer_due() && now >= *first_valid_at_ + cfg_.lite_peer_after) {
+        role_ = role::controlling;  // not a conflict: nobody else controls
+        stats_.lite_peer = true;
+        for (auto& p : pairs_) p.priority = priority_of(p);
+    }
     if (role_ != role::controlling || nominating_ || completed_ || state_ != agent_state::checking) return;
     std::optional<std::size_t> best;
     for (std::size_t i = 0; i < pairs_.size(); ++i)
@@ -174,6 +184,7 @@ std::optional<agent::time_point> agent::next_deadline() const {
                                        [](const pair_entry& p) { return p.valid && p.state == pair_state::succeeded; });
         if (role_ == role::controlling && first_valid_at_ && valid && !nominating_ && !completed_)
             take(*first_valid_at_ + cfg_.nomination_delay);
+        if (lite_peer_due()) take(*first_valid_at_ + cfg_.lite_peer_after);
     }
     if (consent_active_) {
         take(consent_next_);
