@@ -84,6 +84,10 @@ namespace echo_detail {
 /// what our SDP states when no public address is configured (a 0.0.0.0 socket has none).
 std::string local_address_toward(const std::string& host, const asio::any_io_executor& ex);
 sdp::codec codec_named(const std::string& name);
+/// libre's sip_auth_h for an outgoing call (RFC 3261 22.2): the target's credentials, or EAUTH
+/// (logged) when it has none. MD5 only: libre's own digest.
+int answer_challenge(const dial_target& t, const core::log_channel& log, char** username, char** password,
+                     const char* realm);
 /// The host of an outgoing call's first hop: the Route when there is one, else the Request-URI.
 std::string first_hop_host(const dial_target& t);
 /// The transport libre takes for the first hop (RFC 3263 4.1).

@@ -17,17 +17,9 @@ using namespace echo_detail;
 
 namespace {
 
-/// libre asks for credentials on a 401/407 (RFC 3261 22.2). Only MD5: libre's own digest.
 int on_auth(char** username, char** password, const char* realm, void* arg) {
     auto* c = static_cast<echo_calls::call*>(arg);
-    if (c->target.auth_user.empty()) {
-        c->log.notice("challenged by realm ", realm ? realm : "?", " but no credentials are configured");
-        return EAUTH;
-    }
-    c->log.debug("answering the challenge of realm ", realm ? realm : "?", " as ", c->target.auth_user);
-    int err = str_dup(username, c->target.auth_user.c_str());
-    if (!err) err = str_dup(password, c->target.password.c_str());
-    return err;
+    return answer_challenge(c->target, c->log, username, password, realm);
 }
 
 void on_progress(const sip_msg* msg, void* arg) {
@@ -41,6 +33,18 @@ void on_progress(const sip_msg* msg, void* arg) {
 }  // namespace
 
 namespace echo_detail {
+
+int answer_challenge(const dial_target& t, const core::log_channel& log, char** username, char** password,
+                     const char* realm) {
+    if (t.auth_user.empty()) {
+        log.notice("challenged by realm ", realm ? realm : "?", " but no credentials are configured");
+        return EAUTH;
+    }
+    log.debug("answering the challenge of realm ", realm ? realm : "?", " as ", t.auth_user);
+    int err = str_dup(username, t.auth_user.c_str());
+    if (!err) err = str_dup(password, t.password.c_str());
+    return err;
+}
 
 /// "host" of the first hop: the Route when there is one, else the Request-URI.
 std::string first_hop_host(const dial_target& t) {

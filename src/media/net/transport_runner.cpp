@@ -104,18 +104,17 @@ void transport_runner::send(const ice::endpoint& to, std::span<const std::uint8_
 }
 
 bool transport_runner::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
-    const auto to = t_->remote();
-    if (!to) return false;
-    auto n = t_->protect_rtp(buffer, length);
-    if (!n) return false;
-    send(*to, buffer.first(*n));
-    return true;
+    return send_protected(false, buffer, length);
 }
 
 bool transport_runner::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+    return send_protected(true, buffer, length);
+}
+
+bool transport_runner::send_protected(bool rtcp, std::span<std::uint8_t> buffer, std::size_t length) {
     const auto to = t_->remote();
     if (!to) return false;
-    auto n = t_->protect_rtcp(buffer, length);
+    auto n = rtcp ? t_->protect_rtcp(buffer, length) : t_->protect_rtp(buffer, length);
     if (!n) return false;
     send(*to, buffer.first(*n));
     return true;

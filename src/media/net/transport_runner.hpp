@@ -62,6 +62,7 @@ private:
     boost::asio::awaitable<void> timer_loop();
     void flush(transport_handler* h);
     void send(const ice::endpoint& to, std::span<const std::uint8_t> bytes);
+    bool send_protected(bool rtcp, std::span<std::uint8_t> buffer, std::size_t length);
 
     boost::asio::ip::udp::socket socket_;
     std::unique_ptr<secure_transport> t_;
