@@ -298,6 +298,9 @@ bool parser::fmtp(std::string_view value) {
             if (item.empty()) continue;
             if (p.fmtp.size() >= lim_.max_list) return fail(errc::limit_exceeded, "too many fmtp parameters");
             const auto [k, v] = split_first(item, '=');
+            // "=x" names nothing (RFC 4566 §6: name[=value]); kept, it would not survive a
+            // round trip (found by sdp_fuzz).
+            if (trim(k).empty()) continue;
             p.fmtp.push_back({std::string(trim(k)), std::string(trim(v))});
         }
     }

@@ -5,6 +5,7 @@
 #include "sip/sdp.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -35,8 +36,11 @@ const jigasi::media::description& our_offer() {
     return offer;
 }
 
-void check(bool ok) {
-    if (!ok) std::abort();
+// Names the broken property before aborting, so a finding says what it broke.
+void check(bool ok, int line = __builtin_LINE()) {
+    if (ok) return;
+    std::fprintf(stderr, "sdp_fuzz: property at sdp_fuzz.cpp:%d does not hold\n", line);
+    std::abort();
 }
 
 }  // namespace

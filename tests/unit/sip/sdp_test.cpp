@@ -146,6 +146,15 @@ TEST_CASE("sdp parses a Chrome-like offer with ICE, DTLS, extmap and SSRCs", "[s
     CHECK(sdp::sip_status(r.error().code) == 488);
 }
 
+TEST_CASE("sdp drops fmtp items without a name, so that the round trip holds", "[sdp]") {
+    // Reduced from an sdp_fuzz finding: ";;=;;" parsed as a parameter with an empty name.
+    const auto d = parse_ok("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+                            "m=audio 5000 RTP/AVP 96\r\na=rtpmap:96 speex/16000\r\n"
+                            "a=fmtp:96 vbr=on;;=;;=x; mode = 3\r\n");
+    CHECK(d.media[0].payload_types[0].fmtp == std::vector<media::parameter>{{"vbr", "on"}, {"mode", "3"}});
+    CHECK(parse_ok(sdp::serialize(d)) == d);
+}
+
 TEST_CASE("sdp serialize then parse gives the same description", "[sdp]") {
     for (const char* text : {sdp_samples::baresip, sdp_samples::asterisk_srtp,
                              sdp_samples::linphone_opus, sdp_samples::chrome,
