@@ -235,6 +235,10 @@ struct expat_state {
             return s.fail(xml_errc::too_many_attributes, "too many attributes");
         }
         const qname q = split(name);
+        // Namespaces in XML §3: the xml prefix's namespace is never an element's (it could not
+        // even be written back as a default namespace). Found by xml_fuzz: <xml:foo/>.
+        if (q.uri == "http://www.w3.org/XML/1998/namespace")
+            return s.fail(xml_errc::bad_namespace_prefix, "element in the reserved xml namespace");
         if (!s.fragment && s.depth == 0) {
             ++s.depth;
             return s.open_stream(q, atts);
