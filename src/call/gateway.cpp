@@ -146,14 +146,9 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     }
     char peer[64] = {0};
     sa_ntop(&msg->src, peer, sizeof peer);
-    sc->local.address = c->sip.public_address.empty() ? sip::echo_detail::local_address_toward(peer, strand)
-                                                      : c->sip.public_address;
     boost::system::error_code ec;
-    sc->local.port = sock_r->local_endpoint(ec).port();
-    sc->local.codecs.clear();
-    for (const auto& name : c->sip.codecs) sc->local.codecs.push_back(sip::echo_detail::codec_named(name));
-    sc->local.ptime = c->sip.ptime_ms;
-    sc->local.srtp = sip::sdp::srtp_policy::off;  // SDES on the phone leg is not wired yet
+    // Plain RTP: SDES on the phone leg is not wired yet.
+    sc->local = sip::echo_detail::plain_rtp_capabilities(c->sip, peer, sock_r->local_endpoint(ec).port(), strand);
     auto offer = sip::sdp::parse(offer_text);
     auto ans = offer ? sip::sdp::negotiate_answer(*offer, sc->local) : sip::sdp::result<sip::sdp::answer>(offer.error());
     if (!ans) {

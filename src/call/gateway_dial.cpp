@@ -119,14 +119,8 @@ void gateway::dial_out(const xmpp::dial_request& d, const xmpp::element& iq, std
         return std::exchange(sc->rayo_reply, nullptr)(xmpp::iq_error(iq, xmpp::dial_failed("jigasi-ng: no media port")));
     }
     boost::system::error_code ec;
-    sc->local.address = c->sip.public_address.empty()
-                            ? sip::echo_detail::local_address_toward(sip::echo_detail::first_hop_host(*r.target), strand)
-                            : c->sip.public_address;
-    sc->local.port = sock->local_endpoint(ec).port();
-    sc->local.codecs.clear();
-    for (const auto& name : c->sip.codecs) sc->local.codecs.push_back(sip::echo_detail::codec_named(name));
-    sc->local.ptime = c->sip.ptime_ms;
-    sc->local.srtp = sip::sdp::srtp_policy::off;
+    sc->local = sip::echo_detail::plain_rtp_capabilities(c->sip, sip::echo_detail::first_hop_host(*r.target),
+                                                         sock->local_endpoint(ec).port(), strand);
     auto offer = sip::sdp::build_offer(sc->local);
     if (!offer)
         return std::exchange(sc->rayo_reply, nullptr)(xmpp::iq_error(iq, xmpp::dial_failed("jigasi-ng: " + offer.error().diagnostic)));

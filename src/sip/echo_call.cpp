@@ -46,6 +46,18 @@ std::string local_address_toward(const std::string& host, const asio::any_io_exe
     return probe.local_endpoint(ec).address().to_string();
 }
 
+sdp::local_capabilities plain_rtp_capabilities(const config::sip_config& sip, const std::string& peer_host,
+                                               std::uint16_t port, const asio::any_io_executor& ex) {
+    sdp::local_capabilities local;
+    local.address = sip.public_address.empty() ? local_address_toward(peer_host, ex) : sip.public_address;
+    local.port = port;
+    local.codecs.clear();
+    for (const auto& name : sip.codecs) local.codecs.push_back(codec_named(name));
+    local.ptime = sip.ptime_ms;
+    local.srtp = sdp::srtp_policy::off;
+    return local;
+}
+
 sdp::codec codec_named(const std::string& name) {
     if (name == "opus") return sdp::opus();
     if (name == "g722") return sdp::g722();
@@ -196,12 +208,8 @@ void echo_calls::accept(const sip_msg* msg, sipsess_sock* sock, struct ::sip* st
     // kernel uses toward the caller (a socket bound to 0.0.0.0 has no address to state).
     char peer[64] = {0};
     sa_ntop(&msg->src, peer, sizeof peer);
-    c->local.address = sip_.public_address.empty() ? local_address_toward(peer, c->relay_strand) : sip_.public_address;
-    c->local.port = c->rtp.local_endpoint().port();
-    c->local.codecs.clear();
-    for (const auto& name : sip_.codecs) c->local.codecs.push_back(codec_named(name));
-    c->local.ptime = sip_.ptime_ms;
-    c->local.srtp = sdp::srtp_policy::off;  // reflecting SRTP needs the media pipeline
+    // Plain RTP: reflecting SRTP needs the media pipeline.
+    c->local = plain_rtp_capabilities(sip_, peer, c->rtp.local_endpoint().port(), c->relay_strand);
     c->ssrc = std::random_device{}();
 
     std::string sdp_text;

@@ -84,6 +84,11 @@ namespace echo_detail {
 /// what our SDP states when no public address is configured (a 0.0.0.0 socket has none).
 std::string local_address_toward(const std::string& host, const asio::any_io_executor& ex);
 sdp::codec codec_named(const std::string& name);
+/// Our side of a plain-RTP call (no SRTP yet on the phone leg): the configured codecs and ptime,
+/// our RTP port, and the address the peer reaches: the public one if configured, else the local
+/// address the kernel uses toward `peer_host`.
+sdp::local_capabilities plain_rtp_capabilities(const config::sip_config& sip, const std::string& peer_host,
+                                               std::uint16_t port, const asio::any_io_executor& ex);
 /// libre's sip_auth_h for an outgoing call (RFC 3261 22.2): the target's credentials, or EAUTH
 /// (logged) when it has none. MD5 only: libre's own digest.
 int answer_challenge(const dial_target& t, const core::log_channel& log, char** username, char** password,

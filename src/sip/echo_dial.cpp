@@ -97,13 +97,7 @@ void echo_calls::dial(const dial_target& target, const dial_options& opts, sipse
         c->report();
         return;
     }
-    c->local.address = sip_.public_address.empty() ? local_address_toward(first_hop_host(target), c->relay_strand)
-                                                   : sip_.public_address;
-    c->local.port = c->rtp.local_endpoint().port();
-    c->local.codecs.clear();
-    for (const auto& name : sip_.codecs) c->local.codecs.push_back(codec_named(name));
-    c->local.ptime = sip_.ptime_ms;
-    c->local.srtp = sdp::srtp_policy::off;
+    c->local = plain_rtp_capabilities(sip_, first_hop_host(target), c->rtp.local_endpoint().port(), c->relay_strand);
     c->ssrc = std::random_device{}();
     auto offer = sdp::build_offer(c->local);
     if (!offer) {
