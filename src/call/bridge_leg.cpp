@@ -87,12 +87,12 @@ core::result<std::unique_ptr<bridge_leg>> bridge_leg::create(const asio::any_io_
 
     auto runner = std::make_unique<media::net::transport_runner>(std::move(*sock), std::move(*t), log);
     std::unique_ptr<bridge_leg> leg(
-        new bridge_leg(offer, std::move(*neg), std::move(runner), std::move(*audio), o, std::move(log)));
+        new bridge_leg(std::move(*neg), std::move(runner), std::move(*audio), o, std::move(log)));
     leg->add_sources(leg->neg_.remote_sources);
     return leg;
 }
 
-bridge_leg::bridge_leg(media::description, bridge_answer neg, std::unique_ptr<media::net::transport_runner> r,
+bridge_leg::bridge_leg(bridge_answer neg, std::unique_ptr<media::net::transport_runner> r,
                        std::unique_ptr<media::pipeline::bridge_audio> a, const bridge_leg_options& opts,
                        core::log_channel log)
     : neg_(std::move(neg)), runner_(std::move(r)), audio_(std::move(a)), opts_(opts), log_(std::move(log)) {

@@ -78,7 +78,7 @@ public:
     boost::json::object report() const;
 
 private:
-    bridge_leg(media::description offer, bridge_answer neg, std::unique_ptr<media::net::transport_runner> r,
+    bridge_leg(bridge_answer neg, std::unique_ptr<media::net::transport_runner> r,
                std::unique_ptr<media::pipeline::bridge_audio> a, const bridge_leg_options& opts, core::log_channel log);
     boost::asio::awaitable<void> clock_loop(audio_port& port);
     void tick(audio_port& port, media::net::clock::time_point now);

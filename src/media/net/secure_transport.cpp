@@ -88,7 +88,8 @@ void secure_transport::start_dtls(time_point now) {
 
 inbound secure_transport::on_datagram(time_point now, const ice::endpoint& from, std::span<std::uint8_t> data) {
     inbound out;
-    switch (ice::classify(data)) {
+    const auto kind = ice::classify(data);
+    switch (kind) {
     case ice::packet_kind::stun:
         agent_.on_datagram(now, from, data);
         out.kind = inbound_kind::consumed;
@@ -102,7 +103,7 @@ inbound secure_transport::on_datagram(time_point now, const ice::endpoint& from,
         break;
     case ice::packet_kind::rtp:
     case ice::packet_kind::rtcp: {
-        const bool rtcp = ice::classify(data) == ice::packet_kind::rtcp;
+        const bool rtcp = kind == ice::packet_kind::rtcp;
         // Media only from the selected pair's address, and only once keyed (RFC 8445 §11.2 and
         // RFC 7675: nothing from an address without consent).
         if (state_ != transport_state::secured || !srtp_ || !remote_ || from != *remote_) {
