@@ -54,6 +54,8 @@ class Recorder {
     this.length = 0;
     this.firstFrameMs = null;
     this.firstAudioMs = null;
+    this.marks = [];            // mutes and unmutes (--check-mute): {at: sample, t: ms, muted}
+    this.stoppedMs = null;
     this.sink = new wrtc.nonstandard.RTCAudioSink(track);
     this.sink.ondata = (d) => this.onData(d);
   }
@@ -67,20 +69,41 @@ class Recorder {
     this.chunks.push(mono);
     this.length += n;
   }
-  stop() { if (this.sink) { this.sink.stop(); this.sink = null; } }
+  stop() { if (this.sink) { this.sink.stop(); this.sink = null; this.stoppedMs = now(); } }
+  // The focus muted (or unmuted) the sender now. The sink delivers 10 ms frames of silence when no
+  // RTP comes (libwebrtc's jitter buffer plays out), so the sample count follows the wall clock
+  // and the mark can be a sample index.
+  mark(muted) { this.marks.push({ at: this.length, t: now(), muted }); }
   samples() {
     const out = new Int16Array(this.length);
     let o = 0;
     for (const c of this.chunks) { out.set(c, o); o += c.length; }
     return out;
   }
-  // Writes DIR/<label>.wav and returns {file, firstFrameMs, firstAudioMs, ...audio.analyse()}.
+  // Writes DIR/<label>.wav and returns {file, firstFrameMs, firstAudioMs, ...audio.analyse()}
+  // (with mute marks: + parts, see analyseParts).
   finish(dir, opts) {
     this.stop();
     const s = this.samples(), file = path.join(dir, `${this.label}.wav`);
     audio.writeWav(file, s, RATE);
-    const a = audio.analyse(s, RATE, opts);
+    const a = this.marks.length ? this.analyseParts(s, opts) : audio.analyse(s, RATE, opts);
     return Object.assign({ file: path.basename(file), firstFrameMs: this.firstFrameMs, firstAudioMs: this.firstAudioMs }, a);
+  }
+  // The recording cut at the marks, each part analysed on its own: unmuted parts with opts, muted
+  // ones must not hold the expected tones (silence is fine). Each part's first opts.skipMs is
+  // skipped, which covers what was in flight when a mute or unmute took effect. The summary
+  // fields are the whole recording's (without the gap check: a mute is a gap); problems and ok
+  // are the parts'.
+  analyseParts(s, opts) {
+    const bounds = [{ at: 0, t: this.firstFrameMs, muted: false }, ...this.marks];
+    const parts = bounds.map((b, i) => {
+      const next = bounds[i + 1];
+      const o = b.muted ? Object.assign({}, opts, { expect: [], absent: opts.expect || [], maxGapMs: null, allowSilence: true }) : opts;
+      return Object.assign({ part: i, muted: b.muted, fromMs: b.t, toMs: next ? next.t : this.stoppedMs },
+        audio.analyse(s.subarray(b.at, next ? next.at : s.length), RATE, o));
+    });
+    const problems = parts.flatMap((p) => p.problems.map((x) => `${p.muted ? "muted" : "unmuted"} part ${p.part} (${p.fromMs}..${p.toMs} ms): ${x}`));
+    return Object.assign(audio.analyse(s, RATE, Object.assign({}, opts, { maxGapMs: null })), { parts, problems, ok: !problems.length });
   }
 }
 

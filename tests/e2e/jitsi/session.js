@@ -145,8 +145,11 @@ class Session {
     return { ssrc: src.ssrc, owner: src.owner, freq: sim.freq };
   }
 
-  // §3.6: Jicofo tells the muted participant who muted it.
+  // §3.6: Jicofo tells the muted participant who muted it. --check-mute: the participant must then
+  // stop sending, so the bridge's recording is cut here and its parts are analysed on their own
+  // (media.js Recorder.analyseParts).
   mute(muted = true) {
+    if (this.focus.opts.checkMute) for (const r of this.bridge.recorders) r.mark(muted);
     return this.request(`mute ${muted}`, xml("iq", { type: "set", to: this.occupant.jid },
       xml("mute", { xmlns: NS.AUDIO_MUTE, actor: `${this.room}/${this.sims[0].id}` }, String(muted))));
   }

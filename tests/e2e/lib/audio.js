@@ -81,11 +81,12 @@ function blockEnergy(s, from, n) {
 }
 
 // opts: expect, absent (Hz lists), skipMs (ignore the start: set-up, jitter buffers filling),
-// maxGapMs (longest silence allowed between the first and the last sound), minSeconds.
+// maxGapMs (longest silence allowed between the first and the last sound), minSeconds,
+// allowSilence (no sound at all is not a problem: a sender that should have stopped, e.g. muted).
 // Silence is relative: a 10 ms window quieter than a tenth of the median window level (and never
 // above -50 dBFS), so decoder noise between packets is still silence.
 function analyse(samples, rate, opts = {}) {
-  const { expect = [], absent = [], skipMs = 1000, maxGapMs = null, minSeconds = 0 } = opts;
+  const { expect = [], absent = [], skipMs = 1000, maxGapMs = null, minSeconds = 0, allowSilence = false } = opts;
   const s = samples.subarray(Math.min(samples.length, Math.round(skipMs * rate / 1000)));
   const seconds = s.length / rate;
   const problems = [];
@@ -140,7 +141,7 @@ function analyse(samples, rate, opts = {}) {
   }
 
   if (seconds < minSeconds) problems.push(`only ${seconds.toFixed(2)} s of audio after the first ${skipMs} ms (need ${minSeconds} s)`);
-  if (first < 0) problems.push(`silence: no sound after the first ${skipMs} ms`);
+  if (first < 0 && !allowSilence) problems.push(`silence: no sound after the first ${skipMs} ms`);
   for (const f of expect) {
     if (!result.tones[f].present)
       problems.push(`${f} Hz missing (${(result.tones[f].share * 100).toFixed(1)}% of the energy; dominant ${result.dominantHz} Hz)`);

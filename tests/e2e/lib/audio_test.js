@@ -54,6 +54,14 @@ test("silence, and too little audio, are reported", () => {
   assert.match(short.problems.join(";"), /only 0\.20 s of audio/);
 });
 
+test("allowSilence: silence passes where a sender should have stopped, its tone still does not", () => {
+  const quiet = analyse(new Int16Array(48000 * 3), 48000, { absent: [1000], minSeconds: 1, allowSilence: true });
+  assert.ok(quiet.ok, quiet.problems.join("; "));
+  assert.strictEqual(quiet.firstSoundMs, null);
+  const still = analyse(toneSamples(1000, 3, 48000), 48000, { absent: [1000], minSeconds: 1, allowSilence: true });
+  assert.match(still.problems.join(";"), /1000 Hz present but should not be/);
+});
+
 test("WAV files round-trip; stereo uses the first channel; bad files give clear errors", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audio-test-"));
   const f = path.join(dir, "t.wav");
