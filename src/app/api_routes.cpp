@@ -11,13 +11,12 @@ namespace asio = boost::asio;
 
 namespace jigasi::app {
 
-namespace {
-
 using http::make_error;
 using http::response;
 using http::status;
 
-/// RFC 6750 §2.1 bearer token, compared in constant time. nullopt: allowed.
+namespace api {
+
 std::optional<response> check_token(const http::request& req, const std::string& token) {
     if (token.empty()) return make_error(status::forbidden, "the REST API is off: set http.api_token");
     const auto auth = req[boost::beast::http::field::authorization];
@@ -31,7 +30,6 @@ std::optional<response> check_token(const http::request& req, const std::string&
     return r;
 }
 
-/// A string member, or an error text naming it.
 bool read_string(const json::object& o, std::string_view key, std::string& out, std::string& error, bool required) {
     const auto* v = o.if_contains(key);
     if (!v) {
@@ -56,6 +54,12 @@ bool read_seconds(const json::object& o, std::string_view key, std::chrono::seco
     out = std::chrono::seconds(v->get_int64());
     return true;
 }
+
+}  // namespace api
+
+namespace {
+
+using namespace api;
 
 response outcome_response(const sip::dial_outcome& o) {
     // Not routable: no call was placed, so the answer is a plain error like any bad request.
@@ -166,6 +170,7 @@ void add_api_routes(http::router& r, const api_context& ctx) {
         co_return outcome_response(co_await ctx.sip.dial_echo(std::move(dial), opts));
     });
     add_probe_routes(r, ctx);
+    add_call_routes(r, ctx);
 }
 
 }  // namespace jigasi::app

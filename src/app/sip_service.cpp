@@ -30,17 +30,19 @@ struct sip_service::impl : std::enable_shared_from_this<impl> {
     core::gateway_stats& stats;
     const core::logger& logger;
     core::task_group& tasks;
+    std::shared_ptr<call::call_registry> calls;
     sip::signalling_strand strand;
     std::unique_ptr<sip::libre_bridge> bridge;
     std::unique_ptr<sip::user_agent> ua;
-    std::shared_ptr<call::gateway> gateway;  ///< dial-in to conferences
+    std::shared_ptr<call::gateway> gateway;  ///< conference calls
     std::map<std::string, std::shared_ptr<sip::registration>> registrations;  ///< by account id
     std::map<std::string, std::shared_ptr<sip::registration>> retiring;  ///< un-REGISTERing after a reload
     asio::steady_timer tick;
 
     impl(asio::io_context& io, config::store& c, core::health_registry& h, core::gateway_stats& s,
          const core::logger& l, core::task_group& t)
-        : ioc(io), cfg(c), health(h), stats(s), logger(l), tasks(t), strand(asio::make_strand(io.get_executor())),
+        : ioc(io), cfg(c), health(h), stats(s), logger(l), tasks(t),
+          calls(std::make_shared<call::call_registry>(s.calls, l)), strand(asio::make_strand(io.get_executor())),
           tick(strand) {}
 
     // Strand: registrar expiry once a second, so /stats "registrations" drops when phones vanish.
@@ -122,7 +124,8 @@ asio::awaitable<std::error_code> sip_service::start() {
         d->ua->set_bindings_observer([stats](std::size_t n) { stats->registrations.store(n); });
         ec = d->ua->start();
         if (ec) return;
-        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, *d->ua, d->cfg, d->logger, d->tasks, d->stats);
+        d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, *d->ua, d->cfg, d->logger, d->tasks, d->stats,
+                                                     d->calls);
         d->ua->set_invite_handler([g = d->gateway.get()](const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
             return g->on_invite(msg, sock, user);
         });
@@ -142,6 +145,40 @@ void sip_service::dial_out(const xmpp::dial_request& d, const xmpp::element& iq,
         d->gateway->dial_out(req, iq, std::move(reply));
     });
 }
+
+asio::awaitable<call::place_result> sip_service::place_call(call::call_request r) {
+    auto d = impl_;
+    call::place_result out{{}, 503, "the SIP side is not running"};
+    co_await sip::async_run_on_strand(d->strand, [&d, &out, r = std::move(r)]() mutable {
+        if (d->gateway) out = d->gateway->place(std::move(r));
+    });
+    co_return out;
+}
+
+namespace {
+asio::awaitable<call::control_result> on_gateway(const std::shared_ptr<sip_service::impl>& d,
+                                                 std::function<call::control_result(call::gateway&)> f) {
+    auto out = call::control_result::not_found;
+    co_await sip::async_run_on_strand(d->strand, [&d, &out, &f] {
+        if (d->gateway) out = f(*d->gateway);
+    });
+    co_return out;
+}
+}  // namespace
+
+asio::awaitable<call::control_result> sip_service::hang_up(std::string id) {
+    co_return co_await on_gateway(impl_, [id](call::gateway& g) { return g.hang_up(id, "hung up by the API"); });
+}
+
+asio::awaitable<call::control_result> sip_service::send_dtmf(std::string id, std::string keys) {
+    co_return co_await on_gateway(impl_, [id, keys](call::gateway& g) { return g.send_dtmf(id, keys); });
+}
+
+asio::awaitable<call::control_result> sip_service::set_muted(std::string id, bool muted) {
+    co_return co_await on_gateway(impl_, [id, muted](call::gateway& g) { return g.set_muted(id, muted); });
+}
+
+const call::call_registry& sip_service::calls() const { return *impl_->calls; }
 
 asio::awaitable<void> sip_service::stop() {
     auto d = impl_;

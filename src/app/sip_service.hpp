@@ -2,6 +2,7 @@
 // The SIP side of the process: the signalling strand, the libre bridge on it, the user agent
 // (listeners, registrar, echo extension) and its housekeeping. app.cpp starts and stops it.
 
+#include "call/gateway.hpp"
 #include "config/store.hpp"
 #include "core/health.hpp"
 #include "core/log.hpp"
@@ -39,11 +40,20 @@ public:
 
     /// A Rayo dial from a conference (call/gateway.hpp dial_out); `reply` gets the answer once.
     void dial_out(const xmpp::dial_request& d, const xmpp::element& iq, std::function<void(xmpp::element)> reply);
+    /// Dial-out by the REST API; the call's id, or why there is none.
+    boost::asio::awaitable<call::place_result> place_call(call::call_request r);
+    /// The API's actions on a call in progress.
+    boost::asio::awaitable<call::control_result> hang_up(std::string id);
+    boost::asio::awaitable<call::control_result> send_dtmf(std::string id, std::string keys);
+    boost::asio::awaitable<call::control_result> set_muted(std::string id, bool muted);
+    /// Live and recent calls (thread-safe; exists before start() and after stop()).
+    const call::call_registry& calls() const;
     /// Live settings (registrar users, policies, echo extension, codecs, headers).
     void reconfigure(const config::config& after);
 
+    struct impl;  ///< opaque (sip_service.cpp)
+
 private:
-    struct impl;
     std::shared_ptr<impl> impl_;
 };
 

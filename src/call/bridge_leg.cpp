@@ -145,6 +145,8 @@ asio::awaitable<void> bridge_leg::clock_loop(audio_port& port) {
 
 void bridge_leg::tick(audio_port& port, media::net::clock::time_point now) {
     ++ticks_;
+    if (flowing_cb_ && got_rtp_ && port.receiving()) std::exchange(flowing_cb_, nullptr)();
+    if (ticks_ % 50 == 0 && second_cb_) second_cb_();
     if (auto r = audio_->tick(now, out_); r) port.play(out_);
     while (auto ev = audio_->poll_event())
         if (ev->report.what == media::rtp::event_report::kind::end)
@@ -189,6 +191,7 @@ void bridge_leg::on_secured(const media::net::secured&) {
 
 void bridge_leg::on_rtp(std::span<const std::uint8_t> packet, media::net::time_point arrival) {
     last_rx_ = arrival;
+    got_rtp_ = true;
     audio_->on_rtp(packet, arrival);
 }
 

@@ -34,6 +34,8 @@ public:
     virtual void on_dtmf(char /*key*/) {}
     /// A key the other side pressed, to send to the bridge as RFC 4733; nullopt when none.
     virtual std::optional<char> poll_key() { return std::nullopt; }
+    /// True once the other side has sent media (the phone's first RTP).
+    virtual bool receiving() const { return true; }
 };
 
 struct bridge_leg_options {
@@ -65,6 +67,11 @@ public:
     /// Until the transport fails, media stops for media.timeout_s, or close().
     boost::asio::awaitable<leg_end> run(audio_port& port);
     void close();
+    /// Ends run() with this reason (the call's own verdict, e.g. the phone's media timeout).
+    void end_with(leg_end e) {
+        if (!end_) end_ = std::move(e);
+        close();
+    }
 
     /// Jingle source-add / source-remove from the focus.
     void add_sources(const std::vector<media::source>& s);
@@ -75,7 +82,13 @@ public:
     bool secured() const { return secured_; }
     /// Called once (on the strand) when DTLS-SRTP is up and audio can flow both ways.
     void on_secured(std::function<void()> f) { secured_cb_ = std::move(f); }
+    /// Called once (on the strand) when audio has arrived from both sides: the bridge's RTP and
+    /// the port's (its receiving()). The call's setup latency ends here.
+    void on_flowing(std::function<void()> f) { flowing_cb_ = std::move(f); }
+    /// Called about once a second while secured (on the strand): live statistics go out from here.
+    void on_second(std::function<void()> f) { second_cb_ = std::move(f); }
     boost::json::object report() const;
+    media::pipeline::leg_stats stats() const { return audio_->stats(); }
 
 private:
     bridge_leg(bridge_answer neg, std::unique_ptr<media::net::transport_runner> r,
@@ -94,8 +107,8 @@ private:
     std::unique_ptr<boost::asio::steady_timer> clock_;
     std::vector<std::int16_t> in_, out_;
     std::vector<std::uint8_t> packet_;
-    std::function<void()> secured_cb_;
-    bool secured_ = false, closed_ = false;
+    std::function<void()> secured_cb_, flowing_cb_, second_cb_;
+    bool secured_ = false, closed_ = false, got_rtp_ = false;
     std::optional<leg_end> end_;
     media::net::time_point secured_at_{}, last_rx_{};
     std::uint64_t ticks_ = 0, late_ticks_ = 0;

@@ -1,7 +1,11 @@
 #include "call/gateway.hpp"
 
 #include "call/gateway_detail.hpp"
+#include "call/display_name.hpp"
 #include "call/room_options.hpp"
+#include "sip/info.hpp"
+
+#include <boost/json/serialize.hpp>
 #include "media/net/udp_socket.hpp"
 #include "sip/echo_call_detail.hpp"
 #include "sip/libre_bridge.hpp"
@@ -42,7 +46,7 @@ int on_offer(mbuf** descp, const sip_msg* msg, void* arg) {
     // Hold (RFC 3264 §8.4: the phone sends sendonly or inactive): nothing goes to the conference.
     const bool held = ans->media.dir != media::direction::sendrecv && ans->media.dir != media::direction::recvonly;
     c->log.info("re-INVITE: ", held ? "on hold" : "active");
-    if (c->call) c->call->set_muted(held);
+    if (c->call) c->call->set_held(held);
     return 0;
 }
 
@@ -52,8 +56,35 @@ void on_established(const sip_msg*, void* arg) { static_cast<gateway::sip_call*>
 
 void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
     auto* c = static_cast<gateway::sip_call*>(arg);
-    c->log.info("INFO ", sip::str(msg->ctyp.type), "/", sip::str(msg->ctyp.subtype), " answered 200");
+    const auto type = sip::str(msg->ctyp.type) + "/" + sip::str(msg->ctyp.subtype);
+    // §5.7: an IVR asks to mute or unmute the caller with a typed muteRequest; we answer
+    // muteResponse once the uplink follows.
+    auto parsed = sip::info::parse(type, sip::body_of(msg));
+    if (auto* t = parsed.value ? std::get_if<sip::info::typed>(&*parsed.value) : nullptr;
+        t && t->type == "muteRequest" && t->audio && c->call) {
+        c->log.info("INFO muteRequest: ", *t->audio ? "mute" : "unmute");
+        c->call->set_muted(*t->audio);
+        sip_treply(nullptr, stack, msg, 200, "OK");
+        const boost::json::object reply{{"type", "muteResponse"}, {"id", t->id}, {"status", "OK"},
+                                        {"data", boost::json::object{{"audio", *t->audio}}}};
+        mbuf* body = to_mbuf(boost::json::serialize(reply));
+        if (c->sess && body) sipsess_info(c->sess, "application/json", body, nullptr, nullptr);
+        mem_deref(body);
+        return;
+    }
+    c->log.info("INFO ", type, " answered 200");
     sip_treply(nullptr, stack, msg, 200, "OK");
+}
+
+std::string sip_end_reason(const sip_msg* msg, int err, bool answered) {
+    if (!msg) return err == ECONNRESET ? (answered ? "phone_hung_up" : "caller_cancelled") : "sip_transport";
+    switch (msg->scode) {
+    case 486: case 600: return "busy";
+    case 603: return "declined";
+    case 404: case 604: return "not_found";
+    case 408: case 480: case 487: return "no_answer";
+    default: return "sip_" + std::to_string(msg->scode / 100) + "xx";
+    }
 }
 
 void on_close(int err, const sip_msg* msg, void* arg) {
@@ -63,9 +94,11 @@ void on_close(int err, const sip_msg* msg, void* arg) {
                             : err == ECONNRESET ? "the phone hung up"
                             : err               ? std::strerror(err)
                                                 : "closed";
+    gateway::end_info e{msg ? static_cast<int>(msg->scode) : 0, sip_end_reason(msg, err, c->answered), why, "phone"};
+    if (!c->end) c->end = e;
     c->sess = static_cast<struct sipsess*>(mem_deref(c->sess));
     if (c->call) c->call->hang_up(why);
-    else if (auto o = c->owner_alive.lock()) o->ended(c, 0, why);
+    else if (auto o = c->owner_alive.lock()) o->ended(c, e);
 }
 
 }  // namespace gateway_detail
@@ -73,9 +106,10 @@ void on_close(int err, const sip_msg* msg, void* arg) {
 using namespace gateway_detail;
 
 gateway::gateway(asio::io_context& ioc, sip::libre_bridge& bridge, sip::user_agent& ua, const config::store& cfg,
-                 const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats)
+                 const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats,
+                 std::shared_ptr<call_registry> registry)
     : ioc_(ioc), bridge_(bridge), ua_(ua), stack_(ua.stack()), cfg_(cfg), logger_(logger), tasks_(tasks), stats_(stats),
-      log_(logger, "call", "gateway") {}
+      log_(logger, "call", "gateway"), registry_(std::move(registry)) {}
 
 void gateway::publish_stats() {
     // Per room, the largest size any of its calls saw (they all see the same room).
@@ -95,55 +129,58 @@ void gateway::publish_stats() {
 
 gateway::~gateway() = default;
 
+void gateway::refused(core::call_direction d, std::string_view reason) {
+    stats_.calls.attempt(d, result::refused, reason);
+}
+
 bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
     // Draining (SIGTERM, POST /about/shutdown): calls in progress finish, no new ones start.
     if (closed_ || stats_.graceful_shutdown.load()) {
         log_.info("INVITE from ", sip::source_of(msg), " refused: shutting down");
         sip_treply(nullptr, stack_, msg, 503, "Shutting Down");
+        refused(core::call_direction::in, "shutting_down");
         return true;
     }
     const auto c = cfg_.get();
-    // Routing (jitsi-protocol.md §5.2): the room header, else the request-URI user.
-    std::string room_name;
+    // Routing (calls.routing, jitsi-protocol.md §5.2): room header, request-URI user, default room.
+    std::string header;
     for (const auto& h : c->sip.headers.room)
         if (auto v = sip::header(msg, h); v && !v->empty()) {
-            room_name = *v;
+            header = *v;
             break;
         }
-    if (room_name.empty()) room_name = sip::str(msg->uri.user);
-    if (room_name.empty()) return false;
-    const config::xmpp_server_config* server = nullptr;
-    if (auto base = sip::header(msg, c->sip.headers.domain_base); base && !base->empty())
-        for (const auto& s : c->xmpp.servers)
-            if (s.domain == *base) server = &s;
-    if (!server) server = find_server(*c, {});
-    auto room = server ? room_jid(*server, room_name) : std::nullopt;
-    if (!room) return false;  // 404: not a room we can name
+    const auto route = route_dial_in(*c, header, sip::str(msg->uri.user),
+                                     sip::header(msg, c->sip.headers.domain_base).value_or(std::string()));
+    if (!route) {
+        refused(core::call_direction::in, "no_room");
+        return false;  // 404: not a room we can name
+    }
+    const auto* server = route->server;
+    const auto& room = route->room;
 
     const std::string id = "in-" + std::to_string(next_++);
     auto sc = std::make_shared<sip_call>(log_.scoped("call " + id + " side=sip"));
     sc->owner = this;
     sc->owner_alive = weak_from_this();
     sc->id = id;
-    sc->room = room->to_string();
+    sc->room = room.to_string();
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
     sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for room ",
-                 room->to_string());
+                 sc->room, " (by ", route->step, ")");
 
-    auto offer_text = sip::body_of(msg);
-    if (offer_text.empty()) {
-        sc->log.notice("no SDP offer: late-offer INVITEs are not supported for conference calls yet");
-        sip_treplyf(nullptr, nullptr, stack_, msg, false, 488, "Not Acceptable Here",
-                    "Warning: 399 jigasi-ng \"an SDP offer is required\"\r\nContent-Length: 0\r\n\r\n");
+    auto refuse = [&](uint16_t status, const char* phrase, std::string_view reason, const std::string& why) {
+        sc->log.notice("refused with ", status, ": ", why);
+        sip_treplyf(nullptr, nullptr, stack_, msg, false, status, phrase,
+                    "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", why.c_str());
+        refused(core::call_direction::in, reason);
         return true;
-    }
+    };
+    auto offer_text = sip::body_of(msg);
+    if (offer_text.empty())
+        return refuse(488, "Not Acceptable Here", "late_offer", "an SDP offer is required (late offer is not supported)");
     auto strand = asio::make_strand(ioc_.get_executor());
     auto sock_r = media::net::bind_media_port(strand, c->media.min_port, c->media.max_port);
-    if (!sock_r) {
-        sc->log.error(sock_r.error().diagnostic);
-        sip_treply(nullptr, stack_, msg, 503, "No Media Port");
-        return true;
-    }
+    if (!sock_r) return refuse(503, "Service Unavailable", "no_port", sock_r.error().diagnostic);
     char peer[64] = {0};
     sa_ntop(&msg->src, peer, sizeof peer);
     boost::system::error_code ec;
@@ -153,11 +190,8 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     auto ans = offer ? sip::sdp::negotiate_answer(*offer, sc->local) : sip::sdp::result<sip::sdp::answer>(offer.error());
     if (!ans) {
         const int status = sip::sdp::sip_status(ans.error().code);
-        sc->log.notice("offer refused with ", status, ": ", ans.error().diagnostic);
-        sip_treplyf(nullptr, nullptr, stack_, msg, false, static_cast<uint16_t>(status),
-                    status == 488 ? "Not Acceptable Here" : "Bad Request",
-                    "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", ans.error().diagnostic.c_str());
-        return true;
+        return refuse(static_cast<uint16_t>(status), status == 488 ? "Not Acceptable Here" : "Bad Request", "bad_offer",
+                      ans.error().diagnostic);
     }
     sc->answer_sdp = sip::sdp::serialize(ans->sdp);
     sc->log.info("offer answered: ", ans->media.codec.encoding, "/", ans->media.codec.clock_rate, " pt ",
@@ -167,19 +201,16 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     pm.codec = ans->media.codec;
     pm.telephone_event = ans->media.telephone_event;
     pm.remote = {asio::ip::make_address(ans->media.remote_address, ec), ans->media.remote_port};
-    auto ropts = session_options(*c, *server, *room, from_name.empty() ? from_user : from_name);
+    const std::string shown = display_name(c->calls, from_name, from_user);
+    auto ropts = session_options(*c, *server, room, shown);
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
 
-    const std::string cuser = sip::contact_user(room->local(), c->sip.public_address, sa_port(&msg->dst), msg->tp);
+    const std::string cuser = sip::contact_user(room.local(), c->sip.public_address, sa_port(&msg->dst), msg->tp);
     int err = sipsess_accept(&sc->sess, sock, msg, 180, "Ringing", cuser.c_str(), "application/sdp", nullptr, nullptr,
                              nullptr, false, on_offer, on_answer, on_established, on_info, nullptr, on_close, sc.get(),
                              "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
-    if (err) {
-        sc->log.error("sipsess_accept failed: ", std::strerror(err));
-        sip_treply(nullptr, stack_, msg, 500, "Internal Server Error");
-        return true;
-    }
+    if (err) return refuse(500, "Internal Server Error", "sip_stack", std::string("sipsess_accept: ") + std::strerror(err));
     gateway_call::hooks h = hooks_for(sc);
     std::weak_ptr<gateway> self = weak_from_this();
     h.answer = [self, wsc = std::weak_ptr<sip_call>(sc), sig = bridge_.strand()] {
@@ -188,25 +219,58 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             auto sc = wsc.lock();
             if (!g || !sc || !sc->sess || sc->answered) return;
             mbuf* desc = to_mbuf(sc->answer_sdp);
-            const int e = sipsess_answer(sc->sess, 200, "OK", desc, "Content-Type: application/sdp\r\n");
+            // libre writes the Content-Type given to sipsess_accept; naming it again here gave the 200
+            // two Content-Type headers, and SIPp then ignored its SDP.
+            const int e = sipsess_answer(sc->sess, 200, "OK", desc, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
             mem_deref(desc);
             if (e) {
                 sc->log.error("sending the 200 failed: ", std::strerror(e));
                 return;
             }
             sc->answered = true;
+            if (sc->limit) sc->limit->cancel();
             sc->log.info("answered 200");
+            g->registry_->update(sc->id, [](call_info& ci) {
+                if (!ci.answered) ci.answered = std::chrono::system_clock::now();
+            });
             if (sc->call) sc->call->set_status(std::string(xmpp::call_status::connected));
         });
     };
-    sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm),
-                                              std::move(*sock_r), std::move(h), log_.scoped("call " + sc->id + " side=jitsi"));
+    call_info info;
+    info.id = id;
+    info.direction = core::call_direction::in;
+    info.origin = "sip";
+    info.room = sc->room;
+    info.from = from_name.empty() ? from_user : "\"" + from_name + "\" " + from_user;
+    info.to = sip::str(msg->uri.user);
+    info.display_name = shown;
+    info.codec = ans->media.codec.encoding + "/" + std::to_string(ans->media.codec.clock_rate);
+    registry_->begin(std::move(info));
+    sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
+                                              std::move(h), gateway_call_context{registry_, &stats_.calls, c->calls.dtmf},
+                                              log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
     publish_stats();
+    // The caller waits at most calls.max_wait_s for the conference (then 480).
+    arm_limit(sc, std::chrono::seconds(c->calls.max_wait_s),
+              {480, "wait_limit", "not connected within calls.max_wait_s (" + std::to_string(c->calls.max_wait_s) + " s)",
+               "gateway"});
     tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
                  "call " + sc->id);
     return true;
+}
+
+void gateway::arm_limit(const std::shared_ptr<sip_call>& sc, std::chrono::seconds limit, end_info e) {
+    sc->limit = std::make_unique<asio::steady_timer>(bridge_.strand());
+    sc->limit->expires_after(limit);
+    sc->limit->async_wait([self = weak_from_this(), wsc = std::weak_ptr<sip_call>(sc), e](boost::system::error_code ec) {
+        auto g = self.lock();
+        auto sc = wsc.lock();
+        if (ec || !g || !sc || sc->answered || !g->calls_.contains(sc.get())) return;
+        sc->log.notice(e.why);
+        g->ended(sc.get(), e);
+    });
 }
 
 gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
@@ -217,11 +281,11 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
     // Weak: the call holds these hooks and the SIP side holds the call; a strong reference back
     // would keep both alive forever.
     std::weak_ptr<sip_call> wsc = sc;
-    h.ended = [self, wsc, sig](int status, std::string why) {
-        asio::post(sig, [self, wsc, status, why] {
+    h.ended = [self, wsc, sig](int status, std::string reason, std::string why) {
+        asio::post(sig, [self, wsc, status, reason, why] {
             auto g = self.lock();
             auto sc = wsc.lock();
-            if (g && sc) g->ended(sc.get(), status, why);
+            if (g && sc) g->ended(sc.get(), {status, reason, why, "conference"});
         });
     };
     h.room_size = [self, wsc, sig](std::size_t n) {
@@ -241,41 +305,79 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
             else ++g->stats_.total_calls_with_connection_failed;
         });
     };
+    // §5.4: INFO application/dtmf-relay, the form SIP servers have long understood.
+    h.info_dtmf = [wsc, sig](char key) {
+        asio::post(sig, [wsc, key] {
+            auto sc = wsc.lock();
+            if (!sc || !sc->sess) return;
+            mbuf* body = to_mbuf(std::string("Signal=") + key + "\r\nDuration=160\r\n");
+            const int err = body ? sipsess_info(sc->sess, "application/dtmf-relay", body, nullptr, nullptr) : ENOMEM;
+            mem_deref(body);
+            if (err) sc->log.notice("INFO DTMF ", key, " not sent: ", std::strerror(err));
+            else sc->log.info("INFO DTMF ", key, " sent");
+        });
+    };
     return h;
 }
 
-void gateway::ended(sip_call* c, int status, const std::string& why) {
+void gateway::ended(sip_call* c, end_info e) {
     auto it = calls_.find(c);
     if (it == calls_.end()) return;
     auto keep = it->second;
     calls_.erase(it);
+    if (keep->limit) keep->limit->cancel();
+    // What happened first wins: the SIP side records its end before it tells the conference side.
+    const end_info fin = keep->end ? *keep->end : e;
     // The last of our calls in its room: that conference is completed for us.
-    if (std::none_of(calls_.begin(), calls_.end(), [&](const auto& e) { return e.second->room == keep->room; }))
+    if (std::none_of(calls_.begin(), calls_.end(), [&](const auto& x) { return x.second->room == keep->room; }))
         ++stats_.total_conferences_completed;
     publish_stats();
     if (auto reply = std::exchange(keep->rayo_reply, nullptr); reply && keep->rayo_iq)
-        reply(xmpp::iq_error(*keep->rayo_iq, xmpp::dial_failed("jigasi-ng: " + why)));
+        reply(xmpp::iq_error(*keep->rayo_iq, xmpp::dial_failed("jigasi-ng: " + fin.why)));
     if (keep->answered)
         stats_.total_conference_seconds += static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - keep->started).count());
+    int sent_status = 0;
     if (keep->sess) {
-        if (!keep->answered && !keep->outgoing && status >= 300) {
-            keep->log.info("refusing the call with ", status, ": ", why);
-            sipsess_reject(keep->sess, static_cast<uint16_t>(status),
-                           status == 403 ? "Forbidden" : status == 503 ? "Service Unavailable" : "Temporarily Unavailable",
-                           "Warning: 399 jigasi-ng \"%s\"\r\n", why.c_str());
+        if (!keep->answered && !keep->outgoing && e.status >= 300) {
+            keep->log.info("refusing the call with ", e.status, ": ", e.why);
+            sent_status = e.status;
+            sipsess_reject(keep->sess, static_cast<uint16_t>(e.status),
+                           e.status == 403   ? "Forbidden"
+                           : e.status == 503 ? "Service Unavailable"
+                                             : "Temporarily Unavailable",
+                           "Warning: 399 jigasi-ng \"%s\"\r\n", e.why.c_str());
         } else {
-            keep->log.info("hanging up: ", why);
+            keep->log.info(keep->answered ? "hanging up (BYE): " : keep->outgoing ? "cancelling: " : "ending: ", e.why);
         }
-        keep->sess = static_cast<struct sipsess*>(mem_deref(keep->sess));  // BYE if established
+        keep->sess = static_cast<struct sipsess*>(mem_deref(keep->sess));  // BYE if established, CANCEL if ringing
     }
-    if (keep->call) keep->call->hang_up(why);
+    if (keep->call) keep->call->hang_up(e.why);
     keep->call.reset();
+
+    const auto live = registry_->live(keep->id);
+    const bool flowed = live && live->setup_s;
+    std::string_view res = result::failed;
+    if (flowed) res = result::answered;
+    else if (keep->answered) res = result::failed;
+    else if (fin.side == "phone") res = keep->outgoing ? result::unanswered : result::cancelled;
+    else if (fin.side == "api") res = result::cancelled;
+    else if (fin.reason == "no_answer") res = result::unanswered;
+    else if (fin.reason == "shutting_down") res = result::refused;
+    const auto calls_cfg = cfg_.get()->calls;
+    registry_->finish(keep->id, calls_cfg, [&](call_info& ci) {
+        ci.result = std::string(res);
+        ci.reason = fin.reason.empty() ? (flowed ? "ok" : "unknown") : fin.reason;
+        ci.detail = fin.why;
+        ci.side = fin.side;
+        ci.sip_status = sent_status ? sent_status : (fin.side == "phone" && fin.status >= 300 ? fin.status : 0);
+    });
+    keep->log.info("call ", res, " (", fin.side, ": ", fin.reason.empty() ? "-" : fin.reason, ")");
 }
 
 void gateway::close_all() {
     closed_ = true;
-    while (!calls_.empty()) ended(calls_.begin()->first, 503, "shutting down");
+    while (!calls_.empty()) ended(calls_.begin()->first, {503, "shutting_down", "shutting down", "gateway"});
 }
 
 }  // namespace jigasi::call

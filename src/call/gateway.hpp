@@ -1,15 +1,22 @@
 #pragma once
-// Dial-in (issue 7 item 1): an INVITE that is not for the echo extension is routed to a room —
-// by the room header (sip.headers.room, with the password and domain-base headers), else by the
-// request-URI user (sip:<room>@host) — answered 180 at once and 200 once the bridge's audio is
-// up (jitsi-protocol.md §5.2). The SIP dialog lives here, on the signalling strand; each call's
-// conference and media side is a gateway_call on its own strand.
+// Conference calls (issue 7). Dial-in: an INVITE that is not for the echo extension is routed to a
+// room by calls.routing — the room header (sip.headers.room, with the password and domain-base
+// headers), the request-URI user (sip:<room>@host), calls.default_room — answered 180 at once and
+// 200 once the bridge's audio is up (jitsi-protocol.md §5.2). Dial-out: a Rayo dial or a REST
+// request joins the room and calls the phone (gateway_dial.cpp). The SIP dialogs live here, on
+// the signalling strand; each call's conference and media side is a gateway_call on its own
+// strand; call_registry holds what the API and the records show.
+#include "call/call_registry.hpp"
 #include "config/store.hpp"
 #include "core/log.hpp"
 #include "core/stats.hpp"
 #include "core/task_group.hpp"
 
 #include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <optional>
+#include <vector>
 
 #include <functional>
 #include <map>
@@ -27,16 +34,42 @@ class user_agent;
 namespace jigasi::xmpp {
 struct dial_request;
 class element;
+class jid;
 }
 
 namespace jigasi::call {
 
 struct gateway_call_hooks;
 
+/// An outgoing conference call: who to call, for which room (REST, or a Rayo dial).
+struct call_request {
+    std::string to;                    ///< a number or user (via an account or the registrar), or a sip: URI
+    std::string via;                   ///< "" = by the rules (URI direct, registered user, first account)
+    std::string room;                  ///< room name or room@muc
+    std::string server;                ///< xmpp.servers id; "" = the one whose muc_domain matches, else the first
+    std::optional<std::string> room_password;
+    std::string display_name;          ///< in the conference; "" = `to` through calls.display_name
+    std::string caller_id;             ///< From user toward the phone; "" = the account's
+    std::string caller_name;           ///< From display name; "" = the account's
+    std::vector<std::pair<std::string, std::string>> headers;  ///< extra SIP headers (also shown as initiator)
+    std::string dtmf;                  ///< keys to send once the phone answered (0-9 * # A-D, ',' = 500 ms pause)
+    std::string origin = "rest";       ///< "rest" or "rayo"
+};
+
+/// What place() did: the call's id, or why there is no call (HTTP-style status and a message).
+struct place_result {
+    std::string id;
+    int status = 201;
+    std::string error;
+};
+
+/// An API action on a call.
+enum class control_result : std::uint8_t { ok, not_found, not_ready, bad_request };
 class gateway : public std::enable_shared_from_this<gateway> {
 public:
     gateway(boost::asio::io_context& ioc, sip::libre_bridge& bridge, sip::user_agent& ua, const config::store& cfg,
-            const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats);
+            const core::logger& logger, core::task_group& tasks, core::gateway_stats& stats,
+            std::shared_ptr<call_registry> registry);
     ~gateway();
 
     /// The user agent's invite handler (signalling strand): true when the INVITE was taken
@@ -48,13 +81,30 @@ public:
     /// enabled upstream account — and bridge it once it answers. `reply` gets the Rayo answer
     /// (result or error) exactly once, on any thread. Signalling strand.
     void dial_out(const xmpp::dial_request& d, const xmpp::element& iq, std::function<void(xmpp::element)> reply);
+    /// Dial-out by the REST API (issue 7 item 2c); signalling strand.
+    place_result place(call_request r);
+    /// The API's actions (signalling strand): hang up (BYE, or CANCEL while ringing), keys for the
+    /// phone, mute the phone's uplink.
+    control_result hang_up(const std::string& id, const std::string& why);
+    control_result send_dtmf(const std::string& id, const std::string& keys);
+    control_result set_muted(const std::string& id, bool muted);
+    /// A Rayo hangup for the call in `room` whose occupant is `occupant` (jitsi-protocol.md §2.3).
+    bool rayo_hang_up(const std::string& occupant);
+    const std::shared_ptr<call_registry>& registry() const { return registry_; }
     /// Hangs every call up (BYE / 503) and takes no new ones (signalling strand).
     void close_all();
     std::size_t active() const { return calls_.size(); }
 
     struct sip_call;
+    /// How a call ends, for the SIP side, the records and the metrics.
+    struct end_info {
+        int status = 0;          ///< a final response to send if the call was not answered yet
+        std::string reason;      ///< short word (metric label)
+        std::string why;         ///< for people
+        std::string side;        ///< phone, conference, gateway, api
+    };
     /// From a call's libre handlers or its conference side (signalling strand).
-    void ended(sip_call* c, int status, const std::string& why);
+    void ended(sip_call* c, end_info e);
     /// Recomputes the calls, conferences and participants of /about/stats (signalling strand).
     void publish_stats();
 
@@ -63,6 +113,13 @@ private:
     gateway_call_hooks hooks_for(const std::shared_ptr<sip_call>& sc);
     /// Sends an outgoing call's INVITE (we are in its room).
     void invite(const std::shared_ptr<sip_call>& sc);
+    /// Common to Rayo and REST dial-out: route, join, then invite (gateway_dial.cpp).
+    place_result start_outgoing(call_request r, std::shared_ptr<sip_call> sc);
+    /// Ends the call if it is not answered within `limit` (the caller's wait, or the ringing).
+    void arm_limit(const std::shared_ptr<sip_call>& sc, std::chrono::seconds limit, end_info e);
+    sip_call* find(const std::string& id);
+    /// A refusal before any call existed: counted and logged.
+    void refused(core::call_direction d, std::string_view reason);
 
     boost::asio::io_context& ioc_;
     sip::libre_bridge& bridge_;
@@ -74,6 +131,7 @@ private:
     core::gateway_stats& stats_;
     core::log_channel log_;
     std::map<sip_call*, std::shared_ptr<sip_call>> calls_;
+    std::shared_ptr<call_registry> registry_;
     unsigned next_ = 1;
     bool closed_ = false;
 };

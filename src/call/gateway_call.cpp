@@ -13,6 +13,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
@@ -30,9 +32,9 @@ bool cancelled(asio::cancellation_state st) { return st.cancelled() != asio::can
 
 gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> strand, xmpp::room_session_options room,
                            config::media_config media, std::optional<phone_media> phone, asio::ip::udp::socket phone_socket, hooks h,
-                           core::log_channel log)
+                           gateway_call_context ctx, core::log_channel log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
-      phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)),
+      phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)), ctx_(std::move(ctx)),
       log_(std::move(log)) {}
 
 asio::awaitable<void> gateway_call::run() {
@@ -65,27 +67,29 @@ asio::awaitable<void> gateway_call::run() {
     session_ = nullptr;
     if (leg_) leg_->close();
     if (phone_) phone_->close();
+    record_media();
     if (r.index() != 0) {
-        finish(503, "cancelled");
+        finish(503, "cancelled", "cancelled");
         co_return;
     }
     const auto& out = std::get<0>(r);
     if (hung_up_) {
-        finish(0, *hung_up_);
+        finish(0, hung_up_reason_, *hung_up_);
         co_return;
     }
     using e = xmpp::room_end;
-    const int status = out.why == e::join_refused && out.refusal && *out.refusal == xmpp::join_refusal::password_required ? 403
-                       : out.why == e::connect_failed || out.why == e::cancelled                                ? 503
-                                                                                                                : 480;
-    finish(status, "conference: " + std::string(xmpp::to_string(out.why)) + (out.detail.empty() ? "" : ": " + out.detail));
+    const bool password = out.why == e::join_refused && out.refusal && *out.refusal == xmpp::join_refusal::password_required;
+    const int status = password ? 403 : out.why == e::connect_failed || out.why == e::cancelled ? 503 : 480;
+    std::string word = password ? "room_password" : std::string(xmpp::to_string(out.why));
+    std::replace(word.begin(), word.end(), '-', '_');
+    finish(status, word, "conference: " + std::string(xmpp::to_string(out.why)) + (out.detail.empty() ? "" : ": " + out.detail));
 }
 
-void gateway_call::finish(int status, std::string why) {
+void gateway_call::finish(int status, std::string reason, std::string why) {
     if (finished_) return;
     finished_ = true;
     log_.info("call over: ", why);
-    if (hooks_.ended) hooks_.ended(status, std::move(why));
+    if (hooks_.ended) hooks_.ended(status, std::move(reason), std::move(why));
 }
 
 void gateway_call::hang_up(std::string why) {
@@ -111,10 +115,35 @@ void gateway_call::set_status(std::string status) {
     });
 }
 
+void gateway_call::set_held(bool held) {
+    asio::post(strand_, [self = shared_from_this(), held] {
+        self->held_ = held;
+        if (self->phone_) self->phone_->set_muted(self->muted_ || held);
+    });
+}
+
 void gateway_call::set_muted(bool muted) {
-    asio::post(strand_, [self = shared_from_this(), muted] {
-        self->muted_ = muted;
-        if (self->phone_) self->phone_->set_muted(muted);
+    asio::post(strand_, [self = shared_from_this(), muted] { self->apply_mute(muted); });
+}
+
+// The uplink really stops, and the presence says so (jitsi-protocol.md §3.6).
+void gateway_call::apply_mute(bool muted) {
+    muted_ = muted;
+    if (phone_) phone_->set_muted(muted_ || held_);
+    if (ctx_.registry) ctx_.registry->update(id_, [muted](call_info& c) { c.muted = muted; });
+    if (session_ && session_->presence().audio_muted != muted) {
+        session_->presence().audio_muted = muted;
+        if (session_->muc()) session_->publish();
+    }
+}
+
+void gateway_call::send_dtmf(std::string keys) {
+    asio::post(strand_, [self = shared_from_this(), keys = std::move(keys)] {
+        if (!self->phone_) {
+            self->pending_dtmf_ += keys;
+            return;
+        }
+        for (char k : keys) self->phone_->on_dtmf(k);
     });
 }
 
@@ -163,8 +192,12 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         co_return;
     }
         phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);
+        phone_->set_dtmf(ctx_.dtmf, pm.telephone_event.has_value(), [info = hooks_.info_dtmf](char k) {
+            if (info) info(k);
+        });
+        for (char k : std::exchange(pending_dtmf_, {})) phone_->on_dtmf(k);
         phone_socket_.reset();
-        phone_->set_muted(muted_);
+        phone_->set_muted(muted_ || held_);
     }
     auto cert = media::dtls::process_certificate();
     if (!cert) {
@@ -182,6 +215,12 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         co_return;
     }
     leg_ = std::move(*leg);
+    bridge_seen_ = {};
+    leg_->on_second([this] { each_second(); });
+    leg_->on_flowing([this] {
+        log_.info("audio flowing both ways");
+        if (ctx_.registry) ctx_.registry->flowing(id_);
+    });
     leg_->on_secured([this] {
         if (answered_) return;
         answered_ = true;
@@ -197,21 +236,91 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
     }
     auto r = co_await (leg_->run(*phone_) || phone_->receive());
     leg_end end = r.index() == 0 ? std::get<0>(r) : leg_end{"closed", "phone socket closed"};
+    publish_rtp(leg_->stats(), phone_->stats());
+    last_bridge_report_ = leg_->report();
+    if (ctx_.stats) ctx_.stats->jitter(core::media_leg::bridge, leg_->stats().rx.jitter_ms / 1000.0);
     leg_.reset();
     if (end.stage == "closed") {
         log_.info("bridge media ended (", end.reason, "); waiting for a new offer");  // §4.3
         co_return;
     }
+    if (end.stage == "phone media timeout") {
+        s.terminate_jingle({"success", end.reason});
+        if (!hung_up_) {
+            hung_up_ = end.reason;
+            hung_up_reason_ = "phone_media_timeout";
+            hangup_timer_->cancel();
+        }
+        co_return;
+    }
     s.terminate_jingle({end.stage == "media timeout" ? "timeout" : "connectivity-error", end.reason});
     if (hooks_.media_failed) hooks_.media_failed(end.stage);
+    if (end.stage == "media timeout" && ctx_.stats) ctx_.stats->media_timeout(core::media_leg::bridge);
     if (!hung_up_) {
         hung_up_ = "bridge media failed (" + end.stage + "): " + end.reason;
+        hung_up_reason_ = end.stage == "media timeout" ? "bridge_media_timeout" : "bridge_" + end.stage;
         hangup_timer_->cancel();
     }
 }
 
+void gateway_call::each_second() {
+    if (!leg_ || !phone_) return;
+    publish_rtp(leg_->stats(), phone_->stats());
+    // The phone's media timeout: nothing from it for media.timeout_s, unless it holds the call.
+    const auto last = phone_->last_rx();
+    const auto now = media::pipeline::clock::now();
+    if (held_ || !answered_) return;
+    if (!last) {
+        if (!phone_silent_since_) phone_silent_since_ = now;
+    } else {
+        phone_silent_since_.reset();
+    }
+    const auto since = last ? *last : *phone_silent_since_;
+    if (now - since > std::chrono::seconds(media_.timeout_s)) {
+        log_.notice("no RTP or RTCP from the phone for ", media_.timeout_s, " s: hanging up");
+        if (ctx_.stats) ctx_.stats->media_timeout(core::media_leg::phone);
+        leg_->end_with({"phone media timeout", "no media from the phone for " + std::to_string(media_.timeout_s) + " s"});
+    }
+}
+
+void gateway_call::publish_rtp(const media::pipeline::leg_stats& b, const media::pipeline::leg_stats& p) {
+    if (!ctx_.stats) return;
+    auto delta = [](rtp_seen& seen, const media::pipeline::leg_stats& now, core::call_stats& out, core::media_leg leg) {
+        const auto lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now.rx.lost - seen.lost));
+        out.rtp(leg, now.rx.packets - std::min(seen.rx, now.rx.packets), now.tx.packets - std::min(seen.tx, now.tx.packets), lost);
+        seen = {now.rx.packets, now.tx.packets, std::max(seen.lost, now.rx.lost)};
+    };
+    delta(bridge_seen_, b, *ctx_.stats, core::media_leg::bridge);
+    delta(phone_seen_, p, *ctx_.stats, core::media_leg::phone);
+}
+
+// The call's media statistics into its record (at the end).
+void gateway_call::record_media() {
+    if (!ctx_.registry) return;
+    boost::json::object m;
+    if (!last_bridge_report_.empty()) m["bridge"] = last_bridge_report_;
+    if (phone_) {
+        const auto p = phone_->stats();
+        if (ctx_.stats) ctx_.stats->jitter(core::media_leg::phone, p.rx.jitter_ms / 1000.0);
+        m["phone"] = boost::json::object{
+            {"rx", boost::json::object{{"packets", p.rx.packets}, {"lost", p.rx.lost}, {"loss_percent", p.rx.loss_percent},
+                                       {"jitter_ms", p.rx.jitter_ms}, {"mos", p.rx_quality.mos}}},
+            {"tx", boost::json::object{{"packets", p.tx.packets}, {"lost", p.tx.lost}, {"jitter_ms", p.tx.jitter_ms}}},
+            {"rtt_ms", p.rtt ? static_cast<double>(p.rtt->count()) / 1000.0 : -1.0},
+            {"dtmf_sent", p.dtmf_sent},
+            {"dtmf_received", p.dtmf_received}};
+    }
+    if (m.empty()) return;
+    ctx_.registry->update(id_, [&m](call_info& c) { c.media = std::move(m); });
+}
+
 void gateway_call::on_joined(xmpp::room_session& s) {
     log_.info("in the conference as ", s.muc() ? s.muc()->nick() : std::string("?"));
+    if (ctx_.registry)
+        ctx_.registry->update(id_, [occupant = s.occupant().to_string()](call_info& c) {
+            c.occupant = occupant;
+            if (c.state == "joining") c.state = c.direction == core::call_direction::in ? "connecting" : "calling";
+        });
     report_size(s);
     if (hooks_.joined) hooks_.joined(xmpp::occupant_uri(s.occupant()));
 }
@@ -242,10 +351,8 @@ void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m
 
 void gateway_call::on_mute(xmpp::room_session& s, const xmpp::mute_request& r) {
     // §3.6: the uplink really stops (Jigasi only asked the bridge), and the presence says so.
-    muted_ = r.mute;
-    if (phone_) phone_->set_muted(r.mute);
-    s.presence().audio_muted = r.mute;
-    s.publish();
+    (void)s;
+    apply_mute(r.mute);
     log_.info(r.mute ? "muted" : "unmuted", " by ", r.actor ? r.actor->to_string() : std::string("the focus"));
 }
 

@@ -6,6 +6,7 @@
 //   INVITE -> 180 (gateway) -> join the room -> session-initiate -> session-accept, ICE + DTLS ->
 //   secured: `answer` (the 200 goes out) -> audio both ways until either side hangs up.
 #include "call/bridge_leg.hpp"
+#include "call/call_registry.hpp"
 #include "call/phone_port.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
@@ -34,14 +35,24 @@ struct phone_media {
 struct gateway_call_hooks {
     std::function<void()> answer;                  ///< media is up: send the 200 (posted by the caller)
     /// The call is over from the conference side: BYE once answered, else a final response
-    /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault).
-    std::function<void(int status, std::string why)> ended;
+    /// with `status` (403 wrong room password, 480 room or media not reachable, 503 our fault);
+    /// `reason` is a short word for the records and metrics (room_password, kicked, media, ...).
+    std::function<void(int status, std::string reason, std::string why)> ended;
     /// The conference's size changed (occupants other than the focus, us included).
     std::function<void(std::size_t members)> room_size;
     /// We are in the room (outgoing calls answer the Rayo dial with this occupant URI, §2.2).
     std::function<void(std::string occupant_uri)> joined;
     /// The bridge media failed: "ice"/"dtls"/"consent" (connection failed) or "media timeout".
     std::function<void(std::string stage)> media_failed;
+    /// A key for the phone to send as SIP INFO (calls.dtmf, jitsi-protocol.md §5.4).
+    std::function<void(char key)> info_dtmf;
+};
+
+/// What a call needs besides its room and media settings.
+struct gateway_call_context {
+    std::shared_ptr<call_registry> registry;
+    core::call_stats* stats = nullptr;
+    config::dtmf_method dtmf = config::dtmf_method::automatic;
 };
 
 class gateway_call : public xmpp::room_observer, public std::enable_shared_from_this<gateway_call> {
@@ -49,14 +60,19 @@ public:
     using hooks = gateway_call_hooks;
     gateway_call(std::string id, boost::asio::strand<boost::asio::any_io_executor> strand,
                  xmpp::room_session_options room, config::media_config media, std::optional<phone_media> phone,
-                 boost::asio::ip::udp::socket phone_socket, hooks h, core::log_channel log);
+                 boost::asio::ip::udp::socket phone_socket, hooks h, gateway_call_context ctx, core::log_channel log);
 
     /// The whole call on the strand; ends when either side hangs up or the room or media fail.
     boost::asio::awaitable<void> run();
     /// The phone hung up (BYE or CANCEL); any thread.
     void hang_up(std::string why);
-    /// The SIP INFO / re-INVITE path may mute the uplink; any thread.
+    /// The phone put the call on hold (re-INVITE sendonly/inactive) or took it off; any thread.
+    /// Nothing goes to the conference while held, and the phone's media timeout is off.
+    void set_held(bool held);
+    /// Mute the phone's uplink (API, keypad); the presence says so too. Any thread.
     void set_muted(bool muted);
+    /// Keys for the phone (API, dial-out's DTMF after answer); any thread.
+    void send_dtmf(std::string keys);
     /// Outgoing calls: the phone answered with this media; the bridge's offer is answered now.
     void phone_answered(phone_media m);
     /// The call state shown on the participant's tile (presence status, §2.5); any thread.
@@ -72,7 +88,13 @@ private:
     void report_size(xmpp::room_session& s);
     void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override;
     void on_mute(xmpp::room_session& s, const xmpp::mute_request& r) override;
-    void finish(int status, std::string why);
+    void finish(int status, std::string reason, std::string why);
+    void apply_mute(bool muted);
+    /// Once a second: RTP counters to the metrics, the phone's media timeout.
+    void each_second();
+    /// The media counters since the last call of this (bridge leg `b`, phone), into the metrics.
+    void publish_rtp(const media::pipeline::leg_stats& b, const media::pipeline::leg_stats& p);
+    void record_media();
 
     std::string id_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -81,6 +103,7 @@ private:
     std::optional<phone_media> phone_media_;  ///< outgoing calls: set once the phone answers
     std::optional<boost::asio::ip::udp::socket> phone_socket_;
     hooks hooks_;
+    gateway_call_context ctx_;
     core::log_channel log_;
     // On the strand:
     std::optional<xmpp::jingle::message> offer_;
@@ -89,7 +112,15 @@ private:
     std::unique_ptr<bridge_leg> leg_;
     std::unique_ptr<phone_port> phone_;
     std::optional<std::string> hung_up_;
-    bool answered_ = false, muted_ = false, finished_ = false;
+    std::string hung_up_reason_;  ///< the word for the records when we end it ourselves
+    bool answered_ = false, muted_ = false, held_ = false, finished_ = false;
+    std::string pending_dtmf_;    ///< keys asked for before the phone leg exists
+    struct rtp_seen {
+        std::uint64_t rx = 0, tx = 0;
+        std::int64_t lost = 0;
+    } bridge_seen_, phone_seen_;  ///< what publish_rtp() already counted
+    boost::json::object last_bridge_report_;
+    std::optional<media::pipeline::clock::time_point> phone_silent_since_;
 };
 
 }  // namespace jigasi::call

@@ -8,6 +8,8 @@
 #include "sip/sdp.hpp"
 #include "xmpp/element.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -37,6 +39,12 @@ struct gateway::sip_call {
     std::function<void(xmpp::element)> rayo_reply;      ///< answers the Rayo dial once (empty after)
     std::optional<xmpp::element> rayo_iq;
     sip::dial_target target;
+    std::string extra_headers;                          ///< header lines for the INVITE
+    std::string dtmf_after;                             ///< keys once the phone answered
+    // Both:
+    core::call_direction direction = core::call_direction::in;
+    std::optional<gateway::end_info> end;               ///< how it ended, when the SIP side knew first
+    std::unique_ptr<boost::asio::steady_timer> limit;   ///< the caller's wait / the ringing limit
 };
 
 namespace gateway_detail {

@@ -60,6 +60,7 @@ void phone_port::send(std::span<const std::uint8_t> bytes) {
 void phone_port::play(std::span<const std::int16_t> pcm) {
     if (!socket_.is_open()) return;
     const auto now = media::pipeline::clock::now();
+    pump_dtmf(now);
     if (auto n = audio_->to_phone(pcm, now, tx_); n && *n) send({tx_.data(), *n});
     while (auto n = audio_->poll_dtmf(now, tx_)) send({tx_.data(), n});
     if (auto n = audio_->poll_rtcp(now, tx_)) send({tx_.data(), n});
@@ -71,9 +72,43 @@ bool phone_port::capture(std::span<std::int16_t> pcm) {
     return r && !muted_;
 }
 
+void phone_port::set_dtmf(config::dtmf_method m, bool telephone_event, std::function<void(char)> info) {
+    dtmf_method_ = m;
+    telephone_event_ = telephone_event;
+    dtmf_info_ = std::move(info);
+}
+
 void phone_port::on_dtmf(char key) {
-    if (auto ev = media::rtp::event_from_char(key))
-        audio_->start_dtmf(*ev, std::chrono::milliseconds(160), media::pipeline::clock::now());
+    if (key != ',' && !media::rtp::event_from_char(key)) return;
+    if (dtmf_queue_.size() >= 64) {
+        log_.notice("DTMF queue full: key ", key, " dropped");
+        return;
+    }
+    dtmf_queue_ += key;
+}
+
+// One key at a time: 160 ms of tone, then 80 ms apart (ITU-T Q.24 asks for at least 40 ms each).
+void phone_port::pump_dtmf(media::pipeline::clock::time_point now) {
+    if (dtmf_queue_.empty() || now < next_dtmf_ || audio_->dtmf_busy()) return;
+    const char key = dtmf_queue_.front();
+    dtmf_queue_.erase(0, 1);
+    if (key == ',') {  // a pause, as dial strings write it
+        next_dtmf_ = now + std::chrono::milliseconds(500);
+        return;
+    }
+    using m = config::dtmf_method;
+    const bool info = dtmf_method_ == m::info || (dtmf_method_ == m::automatic && !telephone_event_);
+    if (info) {
+        if (dtmf_info_) dtmf_info_(key);
+        next_dtmf_ = now + std::chrono::milliseconds(240);
+        return;
+    }
+    if (!telephone_event_) {
+        log_.notice("DTMF ", key, " dropped: calls.dtmf is rfc4733 and the phone has no telephone-event");
+        return;
+    }
+    if (auto ev = media::rtp::event_from_char(key); ev && audio_->start_dtmf(*ev, std::chrono::milliseconds(160), now))
+        next_dtmf_ = now + std::chrono::milliseconds(240);
 }
 
 std::optional<char> phone_port::poll_key() {

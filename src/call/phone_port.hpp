@@ -4,12 +4,15 @@
 // symmetric latching: we send to where the phone's RTP comes from (RFC 4961), which also crosses
 // NATs, and to the SDP address until the first packet. Runs on the call's strand.
 #include "call/bridge_leg.hpp"
+#include "config/config.hpp"
 #include "media/pipeline/phone_audio.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/udp.hpp>
 
 #include <array>
+#include <functional>
+#include <string>
 #include <atomic>
 #include <memory>
 
@@ -26,7 +29,12 @@ public:
 
     void play(std::span<const std::int16_t> pcm) override;
     bool capture(std::span<std::int16_t> pcm) override;
+    /// A key for the phone (a web participant's, or the API's): queued, then sent one at a time
+    /// as RFC 4733 or handed to the SIP INFO sender, as set_dtmf says.
     void on_dtmf(char key) override;
+    /// `telephone_event`: the phone negotiated RFC 4733. `info` sends one key as SIP INFO.
+    void set_dtmf(config::dtmf_method m, bool telephone_event, std::function<void(char)> info);
+    bool receiving() const override { return audio_->last_rx().has_value(); }
     /// The phone pressed a key (RFC 4733); nullopt when none is waiting.
     std::optional<char> poll_key() override;
 
@@ -38,6 +46,7 @@ public:
 
 private:
     void send(std::span<const std::uint8_t> bytes);
+    void pump_dtmf(media::pipeline::clock::time_point now);
 
     boost::asio::ip::udp::socket socket_;
     std::unique_ptr<media::pipeline::phone_audio> audio_;
@@ -48,6 +57,11 @@ private:
     std::array<std::uint8_t, 2048> rx_{};
     std::vector<std::uint8_t> tx_;
     std::uint64_t send_errors_ = 0;
+    std::string dtmf_queue_;
+    media::pipeline::clock::time_point next_dtmf_{};
+    config::dtmf_method dtmf_method_ = config::dtmf_method::automatic;
+    bool telephone_event_ = false;
+    std::function<void(char)> dtmf_info_;
 };
 
 }  // namespace jigasi::call

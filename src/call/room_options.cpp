@@ -2,6 +2,8 @@
 
 #include "core/version.hpp"
 
+#include <cctype>
+
 namespace jigasi::call {
 
 const config::xmpp_server_config* find_server(const config::config& c, const std::string& id) {
@@ -15,6 +17,36 @@ std::optional<xmpp::jid> room_jid(const config::xmpp_server_config& server, cons
     auto j = xmpp::jid::parse(text);
     if (!j || j->local().empty() || !j->resource().empty()) return std::nullopt;
     return *j;
+}
+
+std::optional<room_route> route_dial_in(const config::config& c, const std::string& header, const std::string& uri_user,
+                                        const std::string& domain_base) {
+    const config::xmpp_server_config* base = nullptr;
+    for (const auto& s : c.xmpp.servers)
+        if (!domain_base.empty() && s.domain == domain_base) base = &s;
+    if (!base) base = find_server(c, {});
+    if (!base) return std::nullopt;
+    auto lower = [](std::string s) {
+        // MUC JIDs are case-insensitive in their local part and jitsi-meet lowercases (§5.2).
+        for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (const auto& step : c.calls.routing) {
+        if (step == "header" && !header.empty()) {
+            if (auto j = room_jid(*base, lower(header))) return room_route{base, *j, step};
+        } else if (step == "uri" && !uri_user.empty()) {
+            const auto user = lower(uri_user);
+            // sip:<room>.<domain>@host: the deployment serving <domain>.
+            if (auto dot = user.find('.'); dot != std::string::npos && dot > 0)
+                for (const auto& s : c.xmpp.servers)
+                    if (user.substr(dot + 1) == s.domain)
+                        if (auto j = room_jid(s, user.substr(0, dot))) return room_route{&s, *j, step};
+            if (auto j = room_jid(*base, user)) return room_route{base, *j, step};
+        } else if (step == "default" && !c.calls.default_room.empty()) {
+            if (auto j = room_jid(*base, lower(c.calls.default_room))) return room_route{base, *j, step};
+        }
+    }
+    return std::nullopt;
 }
 
 xmpp::room_session_options session_options(const config::config& c, const config::xmpp_server_config& server,

@@ -17,6 +17,20 @@ const config::xmpp_server_config* find_server(const config::config& c, const std
 /// not a bare room JID.
 std::optional<xmpp::jid> room_jid(const config::xmpp_server_config& server, const std::string& room);
 
+/// Where a dial-in call goes (calls.routing): the step that decided, its server and room.
+struct room_route {
+    const config::xmpp_server_config* server = nullptr;
+    xmpp::jid room;
+    std::string step;  ///< "header", "uri" or "default"
+};
+
+/// Tries calls.routing in order. `header`: the room header's value (room or room@muc; may be
+/// empty); `uri_user`: the request-URI user, where "<room>.<domain>" picks the server of that
+/// domain; `domain_base`: the domain-base header (picks the server for the header and default
+/// steps). nullopt: no step gave a room.
+std::optional<room_route> route_dial_in(const config::config& c, const std::string& header, const std::string& uri_user,
+                                        const std::string& domain_base);
+
 /// The session options for joining `room` on `server`: connection (TCP/TLS or WebSocket, login
 /// anonymous or call_login), focus, presence (display name, region, version).
 xmpp::room_session_options session_options(const config::config& c, const config::xmpp_server_config& server,

@@ -206,6 +206,33 @@ struct media_config {
     friend bool operator==(const media_config&, const media_config&) = default;
 };
 
+/// How a web participant's key reaches the phone (jitsi-protocol.md §5.4).
+enum class dtmf_method : std::uint8_t {
+    automatic,  ///< RFC 4733 when the phone negotiated telephone-event, else SIP INFO
+    rfc4733,    ///< RFC 4733 only (keys are dropped for a phone without telephone-event)
+    info,       ///< SIP INFO application/dtmf-relay only
+};
+
+/// Conference calls (issue 7): routing of dial-in, how the caller is shown, limits, records.
+/// Read at each new call, so every key is live.
+struct calls_config {
+    /// Dial-in routing, tried in this order: "header" (sip.headers.room), "uri" (the request-URI
+    /// user, sip:<room>@host or sip:<room>.<domain>@host), "default" (default_room).
+    std::vector<std::string> routing = {"header", "uri", "default"};
+    std::string default_room;              ///< room name or room@muc; empty: no default
+    /// The caller's name in the conference: {name} (From display name), {number} (From user),
+    /// {caller} ({name}, else {number}).
+    std::string display_name = "{caller}";
+    bool mask_numbers = false;             ///< hide a number's digits but the last visible_digits
+    unsigned visible_digits = 4;
+    unsigned max_wait_s = 60;              ///< a caller waits at most this long for the 200 (then 480)
+    unsigned ring_timeout_s = 60;          ///< an outgoing call rings at most this long
+    dtmf_method dtmf = dtmf_method::automatic;
+    std::string records_file;              ///< one JSON line per finished call; empty: none
+    unsigned records_kept = 200;           ///< finished calls GET /api/v1/calls still shows
+    friend bool operator==(const calls_config&, const calls_config&) = default;
+};
+
 struct config {
     server_config server;
     log_config log;
@@ -213,6 +240,7 @@ struct config {
     xmpp_config xmpp;
     sip_config sip;
     media_config media;
+    calls_config calls;
 
     friend bool operator==(const config&, const config&) = default;
 };

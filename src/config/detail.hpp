@@ -184,6 +184,20 @@ void fields(V&& v, S&... s) {
     v(field{"timeout_s"}, s.timeout_s...);
 }
 
+template <class V, class... S> requires all_are<calls_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"routing"}, s.routing...);
+    v(field{"default_room"}, s.default_room...);
+    v(field{"display_name"}, s.display_name...);
+    v(field{"mask_numbers"}, s.mask_numbers...);
+    v(field{"visible_digits"}, s.visible_digits...);
+    v(field{"max_wait_s"}, s.max_wait_s...);
+    v(field{"ring_timeout_s"}, s.ring_timeout_s...);
+    v(field{"dtmf"}, s.dtmf...);
+    v(field{"records_file"}, s.records_file...);
+    v(field{"records_kept"}, s.records_kept...);
+}
+
 template <class V, class... S> requires all_are<config, S...>
 void fields(V&& v, S&... s) {
     v(field{"server"}, s.server...);
@@ -192,6 +206,7 @@ void fields(V&& v, S&... s) {
     v(field{"xmpp"}, s.xmpp...);
     v(field{"sip"}, s.sip...);
     v(field{"media"}, s.media...);
+    v(field{"calls"}, s.calls...);
 }
 
 struct ignore_fields {
@@ -220,6 +235,10 @@ template <> struct enum_names<sip_inbound_policy> {
 };
 template <> struct enum_names<sip_unknown_policy> {
     static constexpr std::array<std::string_view, 3> names = {"challenge", "reject", "silent"};
+};
+
+template <> struct enum_names<dtmf_method> {
+    static constexpr std::array<std::string_view, 3> names = {"auto", "rfc4733", "info"};
 };
 
 template <class E>

@@ -24,6 +24,8 @@ constexpr std::array<std::string_view, 13> live_keys = {
 
 bool is_live(std::string_view path) {
     if (path == "log" || path.starts_with("log.")) return true;
+    // Conference calls read their section at each new call (call/gateway.cpp).
+    if (path == "calls" || path.starts_with("calls.")) return true;
     // Upstream registrations: sip_service adds, removes and restarts changed accounts.
     if (path == "sip.accounts" || path.starts_with("sip.accounts[")) return true;
     return std::find(live_keys.begin(), live_keys.end(), path) != live_keys.end();

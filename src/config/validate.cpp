@@ -265,6 +265,25 @@ std::vector<problem> validate(const config& cfg) {
     if (cfg.media.max_speakers < 1 || cfg.media.max_speakers > 16)
         c.error("media.max_speakers", "must lie between 1 and 16");
     c.positive("media.timeout_s", cfg.media.timeout_s);
+    const auto& k = cfg.calls;
+    if (k.routing.empty()) c.error("calls.routing", "empty: no dial-in call could be routed");
+    for (std::size_t i = 0; i < k.routing.size(); ++i)
+        if (k.routing[i] != "header" && k.routing[i] != "uri" && k.routing[i] != "default")
+            c.error(index("calls.routing", i), "unknown step \"" + k.routing[i] + "\" (header, uri, default)");
+    if (std::find(k.routing.begin(), k.routing.end(), "default") != k.routing.end() && k.default_room.empty() &&
+        k.routing.size() == 1)
+        c.error("calls.default_room", "required when calls.routing is only \"default\"");
+    if (k.display_name.empty()) c.error("calls.display_name", "empty: callers would have no name");
+    for (std::size_t at = k.display_name.find('{'); at != std::string::npos; at = k.display_name.find('{', at + 1)) {
+        const auto end = k.display_name.find('}', at);
+        const auto name = end == std::string::npos ? std::string() : k.display_name.substr(at + 1, end - at - 1);
+        if (name != "name" && name != "number" && name != "caller")
+            c.error("calls.display_name", "unknown placeholder {" + name + "} ({name}, {number}, {caller})");
+    }
+    if (k.visible_digits > 32) c.error("calls.visible_digits", "must lie between 0 and 32");
+    if (k.max_wait_s < 5 || k.max_wait_s > 3600) c.error("calls.max_wait_s", "must lie between 5 and 3600");
+    if (k.ring_timeout_s < 5 || k.ring_timeout_s > 3600) c.error("calls.ring_timeout_s", "must lie between 5 and 3600");
+    if (k.records_kept > 100000) c.error("calls.records_kept", "must lie between 0 and 100000");
     return std::move(c.out);
 }
 

@@ -3,6 +3,7 @@
 // /stats (Jigate's keys) and the jitsi_jigasi_* metrics. The call layer updates them; readers take a
 // consistent-enough snapshot of relaxed atomics (each value is exact, the set is not a transaction).
 
+#include "core/call_stats.hpp"
 #include "core/registration_stats.hpp"
 
 #include <array>
@@ -38,6 +39,7 @@ public:
         total_calls_with_jvb_migrate{0}, total_calls_jvb_no_media{0},
         total_calls_no_heartbeat_response{0};
     registration_stats sip_accounts;  ///< upstream registrations, per account (not in the snapshot)
+    call_stats calls;                 ///< conference calls: attempts, setup latency, RTP (not in the snapshot)
 
     /// The SIP user agent's traffic (sip/user_agent.cpp); read directly by the metrics collector.
     struct sip_counters {

@@ -7,6 +7,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <atomic>
+#include <limits>
 #include <sstream>
 
 namespace jigasi::metrics {
@@ -28,6 +29,57 @@ MetricFamily single(std::string name, std::string help, MetricType type, double 
     MetricFamily f{std::move(name), std::move(help), type, {}};
     f.metric.push_back(value_metric(type, v));
     return f;
+}
+
+MetricFamily histogram(std::string name, std::string help, const std::vector<std::pair<ClientMetric::Label,
+                       core::seconds_histogram::snapshot_type>>& series) {
+    MetricFamily f{std::move(name), std::move(help), MetricType::Histogram, {}};
+    for (const auto& [label, h] : series) {
+        ClientMetric m;
+        m.label = {label};
+        m.histogram.sample_count = h.count;
+        m.histogram.sample_sum = h.sum;
+        for (std::size_t i = 0; i < h.cumulative.size(); ++i)
+            m.histogram.bucket.push_back({h.cumulative[i], core::seconds_histogram::bounds[i]});
+        m.histogram.bucket.push_back({h.count, std::numeric_limits<double>::infinity()});
+        f.metric.push_back(std::move(m));
+    }
+    return f;
+}
+
+// Conference calls (core/call_stats.hpp): attempts, setup latency, RTP per leg.
+void append_call_families(const core::call_stats& c, std::vector<MetricFamily>& out) {
+    using T = MetricType;
+    using core::call_direction;
+    using core::media_leg;
+    MetricFamily active{"jigasi_ng_calls_active", "Conference calls in progress, by direction.", T::Gauge, {}};
+    for (auto d : {call_direction::in, call_direction::out})
+        active.metric.push_back(value_metric(T::Gauge, static_cast<double>(c.active(d)), {{"direction", core::to_string(d)}}));
+    out.push_back(std::move(active));
+    MetricFamily attempts{"jigasi_ng_call_attempts_total", "Finished conference calls, by direction, result and reason.", T::Counter, {}};
+    for (const auto& [key, n] : c.attempts()) {
+        const auto& [direction, result, reason] = key;
+        attempts.metric.push_back(value_metric(T::Counter, static_cast<double>(n),
+                                               {{"direction", direction}, {"result", result}, {"reason", reason}}));
+    }
+    out.push_back(std::move(attempts));
+    out.push_back(histogram("jigasi_ng_call_setup_seconds", "INVITE or dial until audio flows both ways.",
+                            {{{"direction", "in"}, c.setup(call_direction::in)}, {{"direction", "out"}, c.setup(call_direction::out)}}));
+    out.push_back(histogram("jigasi_ng_call_jitter_seconds", "Worst receive jitter of a finished call's leg.",
+                            {{{"leg", "bridge"}, c.jitter(media_leg::bridge)}, {{"leg", "phone"}, c.jitter(media_leg::phone)}}));
+    MetricFamily rx{"jigasi_ng_rtp_packets_received_total", "RTP packets received, by leg.", T::Counter, {}};
+    MetricFamily tx{"jigasi_ng_rtp_packets_sent_total", "RTP packets sent, by leg.", T::Counter, {}};
+    MetricFamily lost{"jigasi_ng_rtp_packets_lost_total", "RTP packets lost on the way to us (RFC 3550 A.3), by leg.", T::Counter, {}};
+    MetricFamily timeouts{"jigasi_ng_media_timeouts_total", "Calls ended because a leg sent no media for media.timeout_s.", T::Counter, {}};
+    for (auto l : {media_leg::bridge, media_leg::phone}) {
+        const auto r = c.rtp(l);
+        const ClientMetric::Label leg{"leg", core::to_string(l)};
+        rx.metric.push_back(value_metric(T::Counter, static_cast<double>(r.rx), {leg}));
+        tx.metric.push_back(value_metric(T::Counter, static_cast<double>(r.tx), {leg}));
+        lost.metric.push_back(value_metric(T::Counter, static_cast<double>(r.lost), {leg}));
+        timeouts.metric.push_back(value_metric(T::Counter, static_cast<double>(r.timeouts), {leg}));
+    }
+    for (auto* f : {&rx, &tx, &lost, &timeouts}) out.push_back(std::move(*f));
 }
 
 // Values owned elsewhere (gateway_stats, health_registry), turned into families at scrape time.
@@ -71,7 +123,7 @@ public:
                                  std::string("Jigasi counter total_") + name + ".", T::Counter, v));
 
         // Our own names.
-        out.push_back(single("jigasi_ng_calls_active", "Calls in progress.", T::Gauge, s.active_calls));
+        append_call_families(stats_.calls, out);
         out.push_back(single("jigasi_ng_registrar_bindings", "Contacts registered on the built-in registrar.", T::Gauge, s.registrations));
         out.push_back(single("jigasi_ng_healthy", "1 when no critical subsystem is down.", T::Gauge, health_.healthy() ? 1 : 0));
         MetricFamily up{"jigasi_ng_subsystem_up", "1 when the subsystem is up, 0.5 degraded, 0 down.", T::Gauge, {}};

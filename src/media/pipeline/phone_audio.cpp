@@ -159,6 +159,8 @@ bool phone_audio::start_dtmf(std::uint8_t event, std::chrono::milliseconds durat
     return sender_->start_dtmf(event, duration, now);
 }
 
+bool phone_audio::dtmf_busy() const { return sender_->dtmf_busy(); }
+
 std::size_t phone_audio::poll_dtmf(clock::time_point now, std::span<std::uint8_t> out) {
     return sender_->poll_dtmf(now, out);
 }

@@ -71,6 +71,8 @@ public:
     /// RFC 4733 toward the phone (a web participant's key, jitsi-protocol.md §5.4).
     bool start_dtmf(std::uint8_t event, std::chrono::milliseconds duration, clock::time_point now);
     std::size_t poll_dtmf(clock::time_point now, std::span<std::uint8_t> out);
+    /// An event is still being sent (its end packets included): the next must wait.
+    bool dtmf_busy() const;
     /// A key the phone pressed (RFC 4733 from the phone).
     std::optional<dtmf_event> poll_event() { return dtmf_in_.poll(); }
 

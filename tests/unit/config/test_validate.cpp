@@ -184,3 +184,17 @@ TEST_CASE("SIP registrar users, routing headers, codecs and trusted sources", "[
     CHECK(errors_of(R"({"sip": {"inbound": "nobody", "unknown": "silent", "echo_extension": ""}})") ==
           strings{"sip.inbound: expected one of anyone, authenticated"});
 }
+
+TEST_CASE("conference-call settings", "[config]") {
+    CHECK(errors_of(R"({"calls": {"routing": ["header", "sip-uri"], "display_name": "{caller} {who}",
+                        "visible_digits": 40, "max_wait_s": 2, "ring_timeout_s": 99999, "records_kept": 1000001}})") ==
+          strings{"calls.routing[1]: unknown step \"sip-uri\" (header, uri, default)",
+                  "calls.display_name: unknown placeholder {who} ({name}, {number}, {caller})",
+                  "calls.visible_digits: must lie between 0 and 32", "calls.max_wait_s: must lie between 5 and 3600",
+                  "calls.ring_timeout_s: must lie between 5 and 3600", "calls.records_kept: must lie between 0 and 100000"});
+    CHECK(errors_of(R"({"calls": {"routing": ["default"]}})") ==
+          strings{"calls.default_room: required when calls.routing is only \"default\""});
+    CHECK(errors_of(R"({"calls": {"routing": [], "display_name": ""}})") ==
+          strings{"calls.routing: empty: no dial-in call could be routed", "calls.display_name: empty: callers would have no name"});
+    CHECK(errors_of(R"({"calls": {"routing": ["default"], "default_room": "hall", "dtmf": "info"}})").empty());
+}
