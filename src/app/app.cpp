@@ -153,8 +153,17 @@ void app::impl::start_xmpp_links() {
         o.port = comp.port;
         o.domain = comp.subdomain + "." + comp.domain;
         o.secret = comp.secret;
+        // A room named without its MUC domain in JvbRoomName is on the first deployment's.
+        if (!c->xmpp.servers.empty()) o.muc_domain = c->xmpp.servers.front().muc_domain;
         controls.push_back(std::make_unique<xmpp::control_link>(std::move(o), cfg, health,
                                                                 core::log_channel(logger, "xmpp", "component"), stats_of));
+        // Legacy mode (jitsi-protocol.md §1.4): Rayo straight to the component. Deviation: the
+        // result comes once we are in the room and carries our occupant URI, as in brewery mode,
+        // so a hangup to it reaches the call through the room.
+        controls.back()->set_dial_handler([this](const xmpp::dial_request& d, const xmpp::element& iq,
+                                                 std::function<void(xmpp::element)> reply) {
+            sip.dial_out(d, iq, std::move(reply));
+        });
         tasks.spawn(asio::make_strand(ioc), controls.back()->run(), "xmpp component");
     }
 }

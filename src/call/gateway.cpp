@@ -358,8 +358,7 @@ void gateway::ended(sip_call* c, end_info e) {
     const auto live = registry_->live(keep->id);
     const bool flowed = live && live->setup_s;
     std::string_view res = result::failed;
-    if (flowed) res = result::answered;
-    else if (keep->answered) res = result::failed;
+    if (flowed || keep->answered) res = result::answered;  // the 200 went out (in) or came (out)
     else if (fin.side == "phone") res = keep->outgoing ? result::unanswered : result::cancelled;
     else if (fin.side == "api") res = result::cancelled;
     else if (fin.reason == "no_answer") res = result::unanswered;

@@ -356,4 +356,11 @@ void gateway_call::on_mute(xmpp::room_session& s, const xmpp::mute_request& r) {
     log_.info(r.mute ? "muted" : "unmuted", " by ", r.actor ? r.actor->to_string() : std::string("the focus"));
 }
 
+void gateway_call::on_hangup(xmpp::room_session&, const xmpp::jid& from) {
+    if (hung_up_) return;
+    hung_up_ = "Rayo hangup from " + from.to_string();
+    hung_up_reason_ = "rayo_hangup";
+    hangup_timer_->cancel();
+}
+
 }  // namespace jigasi::call

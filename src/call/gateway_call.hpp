@@ -88,6 +88,7 @@ private:
     void report_size(xmpp::room_session& s);
     void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override;
     void on_mute(xmpp::room_session& s, const xmpp::mute_request& r) override;
+    void on_hangup(xmpp::room_session& s, const xmpp::jid& from) override;
     void finish(int status, std::string reason, std::string why);
     void apply_mute(bool muted);
     /// Once a second: RTP counters to the metrics, the phone's media timeout.

@@ -253,6 +253,18 @@ void room_session::on_iq(const element& iq) {
         if (observer_) observer_->on_mute(*this, *req);
         return;
     }
+    // §2.3: the web client sends Rayo hangup to our occupant; only the room's occupants may.
+    if (type == "set" && first && first->name() == "hangup" && first->ns() == ns::rayo) {
+        auto from = jid::parse(iq.attr_or("from"));
+        if (!from || from->bare().to_string() != opts_.room.bare().to_string()) {
+            log_.notice("Rayo hangup from ", iq.attr_or("from"), " refused: not an occupant of the room");
+            return conn_->send(iq_error(iq, {error_type::auth, "forbidden", "only the room's occupants may hang up"}));
+        }
+        conn_->send(iq_result(iq));
+        log_.info("Rayo hangup from ", from->to_string());
+        if (observer_) observer_->on_hangup(*this, *from);
+        return;
+    }
     // RFC 6120 §8.4: an IQ nobody handles gets service-unavailable, never silence.
     if (type == "get" || type == "set") conn_->send(iq_error(iq, {error_type::cancel, "service-unavailable", {}}));
 }

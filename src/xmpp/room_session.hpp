@@ -78,6 +78,8 @@ public:
     /// The focus asks us to mute (or unmute) audio (§3.6); the result is already sent.
     virtual void on_mute(room_session&, const mute_request&) {}
     virtual void on_av_moderation(room_session&, const av_moderation&) {}
+    /// A Rayo hangup from an occupant of the room (§2.3); the result is already sent.
+    virtual void on_hangup(room_session&, const jid& /*from*/) {}
 };
 
 class room_session {
