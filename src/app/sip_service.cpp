@@ -149,9 +149,11 @@ void sip_service::dial_out(const xmpp::dial_request& d, const xmpp::element& iq,
 asio::awaitable<call::place_result> sip_service::place_call(call::call_request r) {
     auto d = impl_;
     call::place_result out{{}, 503, "the SIP side is not running"};
-    co_await sip::async_run_on_strand(d->strand, [&d, &out, r = std::move(r)]() mutable {
+    // Named, capturing references only: see the GCC 12 caveat in sip/strand_op.hpp.
+    std::function<void()> fn = [&d, &out, &r] {
         if (d->gateway) out = d->gateway->place(std::move(r));
-    });
+    };
+    co_await sip::async_run_on_strand(d->strand, std::move(fn));
     co_return out;
 }
 
@@ -159,23 +161,30 @@ namespace {
 asio::awaitable<call::control_result> on_gateway(const std::shared_ptr<sip_service::impl>& d,
                                                  std::function<call::control_result(call::gateway&)> f) {
     auto out = call::control_result::not_found;
-    co_await sip::async_run_on_strand(d->strand, [&d, &out, &f] {
+    std::function<void()> fn = [&d, &out, &f] {
         if (d->gateway) out = f(*d->gateway);
-    });
+    };
+    co_await sip::async_run_on_strand(d->strand, std::move(fn));
     co_return out;
 }
 }  // namespace
 
+// Each names its std::function before the co_await (GCC 12 caveat, sip/strand_op.hpp).
 asio::awaitable<call::control_result> sip_service::hang_up(std::string id) {
-    co_return co_await on_gateway(impl_, [id](call::gateway& g) { return g.hang_up(id, "hung up by the API"); });
+    std::function<call::control_result(call::gateway&)> f = [&id](call::gateway& g) {
+        return g.hang_up(id, "hung up by the API");
+    };
+    co_return co_await on_gateway(impl_, std::move(f));
 }
 
 asio::awaitable<call::control_result> sip_service::send_dtmf(std::string id, std::string keys) {
-    co_return co_await on_gateway(impl_, [id, keys](call::gateway& g) { return g.send_dtmf(id, keys); });
+    std::function<call::control_result(call::gateway&)> f = [&id, &keys](call::gateway& g) { return g.send_dtmf(id, keys); };
+    co_return co_await on_gateway(impl_, std::move(f));
 }
 
 asio::awaitable<call::control_result> sip_service::set_muted(std::string id, bool muted) {
-    co_return co_await on_gateway(impl_, [id, muted](call::gateway& g) { return g.set_muted(id, muted); });
+    std::function<call::control_result(call::gateway&)> f = [&id, muted](call::gateway& g) { return g.set_muted(id, muted); };
+    co_return co_await on_gateway(impl_, std::move(f));
 }
 
 const call::call_registry& sip_service::calls() const { return *impl_->calls; }

@@ -57,10 +57,10 @@ core::result<std::unique_ptr<bridge_leg>> bridge_leg::create(const asio::any_io_
     bridge_answer_input in;
     in.ice = (*t)->local_ice();
     in.dtls = (*t)->local_dtls();
-    do in.ssrc = random_value<std::uint32_t>();
-    while (in.ssrc == 0);
+    in.ssrc = o.ssrc;
+    while (in.ssrc == 0) in.ssrc = random_value<std::uint32_t>();
     in.endpoint_id = o.endpoint_id;
-    in.cname = media::ice::random_ice_string(16);
+    in.cname = o.cname.empty() ? media::ice::random_ice_string(16) : o.cname;
     auto neg = answer_offer(offer, in);
     if (!neg) return neg.error();
     if (auto e = (*t)->set_remote(neg->remote)) return *e;
@@ -89,6 +89,8 @@ core::result<std::unique_ptr<bridge_leg>> bridge_leg::create(const asio::any_io_
     std::unique_ptr<bridge_leg> leg(
         new bridge_leg(std::move(*neg), std::move(runner), std::move(*audio), o, std::move(log)));
     leg->add_sources(leg->neg_.remote_sources);
+    leg->ssrc_ = in.ssrc;
+    leg->cname_ = in.cname;
     return leg;
 }
 
@@ -102,6 +104,9 @@ bridge_leg::bridge_leg(bridge_answer neg, std::unique_ptr<media::net::transport_
 }
 
 bridge_leg::~bridge_leg() = default;
+
+std::uint32_t bridge_leg::ssrc() const { return ssrc_; }
+const std::string& bridge_leg::cname() const { return cname_; }
 
 asio::awaitable<leg_end> bridge_leg::run(audio_port& port) {
     clock_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
@@ -205,7 +210,8 @@ json::object bridge_leg::report() const {
     const auto a = audio_->stats();
     const auto& n = runner_->stats();
     json::object o{{"port", runner_->local_port()},
-                   {"transport", std::string(media::net::to_string(t.state))},
+                   // After close() the transport reads "failed"; say what happened instead.
+                   {"transport", end_ ? end_->stage : closed_ ? std::string("closed") : std::string(media::net::to_string(t.state))},
                    {"connect_ms", t.connect_time ? t.connect_time->count() : -1},
                    {"ice_checks_sent", t.ice.checks_sent},
                    {"ice_rtt_ms", ms(t.ice.last_rtt)},

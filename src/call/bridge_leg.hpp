@@ -43,6 +43,10 @@ struct bridge_leg_options {
     std::uint32_t pcm_rate = 8000;  ///< the phone side's rate (8000 G.711, 16000 G.722/wideband)
     std::string endpoint_id;        ///< our MUC nick
     std::shared_ptr<const media::dtls::certificate> cert;
+    /// Our source on a replaced transport (bridge migration keeps it, so the conference sees the
+    /// same participant stream); 0: a new random one.
+    std::uint32_t ssrc = 0;
+    std::string cname;
 };
 
 /// Why run() ended.
@@ -63,6 +67,8 @@ public:
     /// The description to send as session-accept.
     const media::description& answer() const { return neg_.answer; }
     std::uint16_t port() const { return runner_->local_port(); }
+    std::uint32_t ssrc() const;
+    const std::string& cname() const;
 
     /// Until the transport fails, media stops for media.timeout_s, or close().
     boost::asio::awaitable<leg_end> run(audio_port& port);
@@ -112,6 +118,8 @@ private:
     std::optional<leg_end> end_;
     media::net::time_point secured_at_{}, last_rx_{};
     std::uint64_t ticks_ = 0, late_ticks_ = 0;
+    std::uint32_t ssrc_ = 0;
+    std::string cname_;
 };
 
 }  // namespace jigasi::call

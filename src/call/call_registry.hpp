@@ -36,7 +36,7 @@ struct call_info {
     std::string room;          ///< room@muc
     std::string from, to;      ///< the caller and the called, as SIP saw them
     std::string display_name;  ///< in the conference
-    std::string state = "joining";  ///< joining, ringing, answered, ended
+    std::string state = "joining";  ///< joining, connecting (in), calling/ringing (out), answered, ending, ended
     std::string codec;         ///< the phone's, e.g. PCMU/8000
     std::string occupant;      ///< our occupant JID once in the room
     bool muted = false;

@@ -127,7 +127,10 @@ void gateway::publish_stats() {
     for (std::size_t i = 0; i < sizes.size(); ++i) stats_.conference_sizes[i].store(sizes[i]);
 }
 
-gateway::~gateway() = default;
+gateway::~gateway() {
+    // Calls whose conference side never reported back (shutdown): their records, without media.
+    for (auto& [id, record] : std::exchange(pending_records_, {})) record();
+}
 
 void gateway::refused(core::call_direction d, std::string_view reason) {
     stats_.calls.attempt(d, result::refused, reason);
@@ -247,7 +250,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     info.codec = ans->media.codec.encoding + "/" + std::to_string(ans->media.codec.clock_rate);
     registry_->begin(std::move(info));
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, c->calls.dtmf},
+                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf},
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
@@ -256,6 +259,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     arm_limit(sc, std::chrono::seconds(c->calls.max_wait_s),
               {480, "wait_limit", "not connected within calls.max_wait_s (" + std::to_string(c->calls.max_wait_s) + " s)",
                "gateway"});
+    sc->call_started = true;
     tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
                  "call " + sc->id);
     return true;
@@ -281,11 +285,17 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
     // Weak: the call holds these hooks and the SIP side holds the call; a strong reference back
     // would keep both alive forever.
     std::weak_ptr<sip_call> wsc = sc;
-    h.ended = [self, wsc, sig](int status, std::string reason, std::string why) {
-        asio::post(sig, [self, wsc, status, reason, why] {
+    // The conference side is over (its media statistics are in the registry now): the record
+    // of a call that ended here first can be written.
+    h.ended = [self, wsc, sig, id = sc->id](int status, std::string reason, std::string why) {
+        asio::post(sig, [self, wsc, id, status, reason, why] {
             auto g = self.lock();
-            auto sc = wsc.lock();
-            if (g && sc) g->ended(sc.get(), {status, reason, why, "conference"});
+            if (!g) return;
+            if (auto sc = wsc.lock()) {
+                sc->conference_over = true;
+                g->ended(sc.get(), {status, reason, why, "conference"});
+            }
+            g->flush_record(id);
         });
     };
     h.room_size = [self, wsc, sig](std::size_t n) {
@@ -363,15 +373,33 @@ void gateway::ended(sip_call* c, end_info e) {
     else if (fin.side == "api") res = result::cancelled;
     else if (fin.reason == "no_answer") res = result::unanswered;
     else if (fin.reason == "shutting_down") res = result::refused;
-    const auto calls_cfg = cfg_.get()->calls;
-    registry_->finish(keep->id, calls_cfg, [&](call_info& ci) {
-        ci.result = std::string(res);
-        ci.reason = fin.reason.empty() ? (flowed ? "ok" : "unknown") : fin.reason;
-        ci.detail = fin.why;
-        ci.side = fin.side;
-        ci.sip_status = sent_status ? sent_status : (fin.side == "phone" && fin.status >= 300 ? fin.status : 0);
-    });
     keep->log.info("call ", res, " (", fin.side, ": ", fin.reason.empty() ? "-" : fin.reason, ")");
+    auto record = [registry = registry_, cfg = cfg_.get()->calls, id = keep->id, res = std::string(res), fin, flowed,
+                   status = sent_status ? sent_status : (fin.side == "phone" && fin.status >= 300 ? fin.status : 0)] {
+        registry->finish(id, cfg, [&](call_info& ci) {
+            ci.result = res;
+            ci.reason = fin.reason.empty() ? (flowed ? "ok" : "unknown") : fin.reason;
+            ci.detail = fin.why;
+            ci.side = fin.side;
+            ci.sip_status = status;
+        });
+    };
+    // Ended from here while its conference side still runs: the record waits for that side's
+    // media statistics (flush_record, from the hooks' ended).
+    if (keep->call_started && !keep->conference_over) {
+        registry_->update(keep->id, [](call_info& ci) { ci.state = "ending"; });
+        pending_records_[keep->id] = std::move(record);
+    } else {
+        record();
+    }
+}
+
+void gateway::flush_record(const std::string& id) {
+    auto it = pending_records_.find(id);
+    if (it == pending_records_.end()) return;
+    auto record = std::move(it->second);
+    pending_records_.erase(it);
+    record();
 }
 
 void gateway::close_all() {

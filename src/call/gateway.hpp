@@ -132,6 +132,9 @@ private:
     core::log_channel log_;
     std::map<sip_call*, std::shared_ptr<sip_call>> calls_;
     std::shared_ptr<call_registry> registry_;
+    /// Records of calls ended from the SIP side or the API, waiting for their conference side.
+    std::map<std::string, std::function<void()>> pending_records_;
+    void flush_record(const std::string& id);
     unsigned next_ = 1;
     bool closed_ = false;
 };

@@ -150,13 +150,24 @@ void gateway_call::send_dtmf(std::string keys) {
 asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
     for (;;) {
         if (!offer_ || !phone_media_ || hung_up_) {
-            wake_->expires_after(std::chrono::hours(1));
+            // A lost bridge connection waits this long for the focus' new session (see answer_offer).
+            if (restart_deadline_ && !offer_ && !hung_up_ && std::chrono::steady_clock::now() >= *restart_deadline_) {
+                log_.notice("no new session from the focus after the bridge connection was lost: hanging up");
+                if (hooks_.media_failed) hooks_.media_failed(restart_stage_);
+                hung_up_ = "bridge media failed (" + restart_stage_ + ") and no new session followed";
+                hung_up_reason_ = "bridge_" + restart_stage_;
+                restart_deadline_.reset();
+                hangup_timer_->cancel();
+            }
+            if (restart_deadline_) wake_->expires_at(*restart_deadline_);
+            else wake_->expires_after(std::chrono::hours(1));
             co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
             if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
             continue;
         }
         auto m = std::move(*offer_);
         offer_.reset();
+        restart_deadline_.reset();
         co_await answer_offer(s, m);
     }
 }
@@ -209,6 +220,11 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
     lo.pcm_rate = fmt->pcm_rate;
     lo.endpoint_id = s.muc() ? s.muc()->nick() : std::string();
     lo.cert = *cert;
+    const bool replace = m.act == xmpp::jingle::action::transport_replace;
+    if (replace) {
+        lo.ssrc = local_ssrc_;
+        lo.cname = local_cname_;
+    }
     auto leg = bridge_leg::create(strand_, lo, m.desc, log_);
     if (!leg) {
         fail("cannot answer the bridge's offer: " + leg.error().diagnostic);
@@ -216,6 +232,9 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
     }
     leg_ = std::move(*leg);
     bridge_seen_ = {};
+    local_ssrc_ = leg_->ssrc();
+    local_cname_ = leg_->cname();
+    if (!replace) last_offer_ = m;
     leg_->on_second([this] { each_second(); });
     leg_->on_flowing([this] {
         log_.info("audio flowing both ways");
@@ -227,16 +246,19 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         log_.info("media up both ways: answering the phone");
         if (hooks_.answer) hooks_.answer();
     });
-    auto accepted = co_await s.send_jingle(xmpp::jingle::build_session_accept(leg_->answer(), m.sid, s.own_jid()),
-                                           std::chrono::seconds(10));
+    // A named element, not a ?: temporary in the co_await: GCC 12 destroyed that one twice.
+    xmpp::element answer = replace ? xmpp::jingle::build_transport_accept(leg_->answer(), m.sid, s.own_jid())
+                                   : xmpp::jingle::build_session_accept(leg_->answer(), m.sid, s.own_jid());
+    auto accepted = co_await s.send_jingle(std::move(answer), std::chrono::seconds(10));
     if (accepted.is_error()) {
         leg_.reset();
-        fail("the focus refused our session-accept: " + (accepted.reply ? accepted.condition() : accepted.ec.message()));
+        fail(std::string("the focus refused our ") + (replace ? "transport-accept: " : "session-accept: ") + (accepted.reply ? accepted.condition() : accepted.ec.message()));
         co_return;
     }
     auto r = co_await (leg_->run(*phone_) || phone_->receive());
     leg_end end = r.index() == 0 ? std::get<0>(r) : leg_end{"closed", "phone socket closed"};
     publish_rtp(leg_->stats(), phone_->stats());
+    const bool was_secured = leg_->secured();
     last_bridge_report_ = leg_->report();
     if (ctx_.stats) ctx_.stats->jitter(core::media_leg::bridge, leg_->stats().rx.jitter_ms / 1000.0);
     leg_.reset();
@@ -251,6 +273,18 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
             hung_up_reason_ = "phone_media_timeout";
             hangup_timer_->cancel();
         }
+        co_return;
+    }
+    // A connection that worked and then broke (the bridge died or closed it) is not the end: as a
+    // web client does, we report ICE failed and wait media.timeout_s for Jicofo to move us to
+    // another bridge (new session or transport-replace). The phone stays connected meanwhile.
+    const bool transport = end.stage == "ice" || end.stage == "dtls" || end.stage == "consent";
+    if (transport && was_secured && !hung_up_) {
+        log_.notice("bridge connection lost (", end.stage, "): ", end.reason, "; asking the focus for a new one, waiting ",
+                    media_.timeout_s, " s");
+        s.report_ice_failed(m.bridge_session_id);
+        restart_stage_ = end.stage;
+        restart_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(media_.timeout_s);
         co_return;
     }
     s.terminate_jingle({end.stage == "media timeout" ? "timeout" : "connectivity-error", end.reason});
@@ -341,6 +375,29 @@ void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m
     if (m.act == a::session_initiate) {
         if (leg_) leg_->close();  // a new session replaces the old one
         offer_ = m;
+        wake_->cancel();
+    }
+    // Bridge migration (§4.3): a new transport in place, answered with transport-accept; the
+    // room, the phone and our source stay. A replace that names no codecs keeps the last offer's.
+    if (m.act == a::transport_replace) {
+        if (!last_offer_) {
+            log_.notice("transport-replace before any session: ignored");
+            return;
+        }
+        auto merged = m;
+        if (!merged.desc.media.empty() && merged.desc.media.front().payload_types.empty()) {
+            auto desc = last_offer_->desc;
+            for (std::size_t i = 0; i < desc.media.size() && i < merged.desc.media.size(); ++i) {
+                desc.media[i].ice = merged.desc.media[i].ice;
+                desc.media[i].dtls = merged.desc.media[i].dtls;
+            }
+            merged.desc = std::move(desc);
+        }
+        merged.sid = last_offer_->sid;
+        log_.info("transport-replace: moving to a new bridge transport");
+        if (migrations_++ == 0 && ctx_.calls_migrated) ++*ctx_.calls_migrated;  // Jigasi counts calls, not moves
+        if (leg_) leg_->close();
+        offer_ = std::move(merged);
         wake_->cancel();
     }
     if (m.act == a::session_terminate && leg_) leg_->close();

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +53,7 @@ struct gateway_call_hooks {
 struct gateway_call_context {
     std::shared_ptr<call_registry> registry;
     core::call_stats* stats = nullptr;
+    std::atomic<std::uint64_t>* calls_migrated = nullptr;  ///< total_calls_with_jvb_migrate
     config::dtmf_method dtmf = config::dtmf_method::automatic;
 };
 
@@ -122,6 +124,12 @@ private:
     } bridge_seen_, phone_seen_;  ///< what publish_rtp() already counted
     boost::json::object last_bridge_report_;
     std::optional<media::pipeline::clock::time_point> phone_silent_since_;
+    std::optional<xmpp::jingle::message> last_offer_;  ///< the session a transport-replace changes
+    std::uint32_t local_ssrc_ = 0;
+    std::string local_cname_;
+    unsigned migrations_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> restart_deadline_;  ///< waiting for a new session
+    std::string restart_stage_;
 };
 
 }  // namespace jigasi::call

@@ -45,6 +45,8 @@ struct gateway::sip_call {
     core::call_direction direction = core::call_direction::in;
     std::optional<gateway::end_info> end;               ///< how it ended, when the SIP side knew first
     std::unique_ptr<boost::asio::steady_timer> limit;   ///< the caller's wait / the ringing limit
+    bool call_started = false;                          ///< its gateway_call runs (records wait for it)
+    bool conference_over = false;                       ///< the gateway_call has reported its end
 };
 
 namespace gateway_detail {

@@ -227,7 +227,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     info.display_name = shown;
     registry_->begin(std::move(info));
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::nullopt, std::move(*sock),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, c->calls.dtmf},
+                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf},
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
@@ -236,6 +236,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     arm_limit(sc, std::chrono::seconds(c->calls.ring_timeout_s + c->xmpp.connect_timeout_s),
               {0, "no_answer", "not answered within calls.ring_timeout_s (" + std::to_string(c->calls.ring_timeout_s) + " s)",
                "gateway"});
+    sc->call_started = true;
     tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
                  "call " + sc->id);
     return {id, 201, {}};

@@ -198,6 +198,11 @@ element build_transport_info(const media::description& local, std::string_view s
 element build_transport_accept(const media::description& local, std::string_view sid,
                                std::string_view responder);
 
+/// lib-jitsi-meet's report of a lost bridge connection: session-info with
+/// <ice-state xmlns='http://jitsi.org/protocol/focus'>failed</ice-state> and the session's
+/// <bridge-session id restart='true'/>; Jicofo answers with a new session or a transport-replace.
+element build_ice_failed(std::string_view sid, std::string_view bridge_session_id);
+
 /// XEP-0166 session-terminate with a §7.4 reason (condition "success", "gone", ...).
 element build_session_terminate(std::string_view sid, const reason& why);
 

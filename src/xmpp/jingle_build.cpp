@@ -244,6 +244,17 @@ element build_session_terminate(std::string_view sid, const reason& why) {
     return j;
 }
 
+element build_ice_failed(std::string_view sid, std::string_view bridge_session_id) {
+    element j = make_jingle(action::session_info, sid, {});
+    j.add("ice-state", std::string(ns_focus)).add_text("failed");
+    if (!bridge_session_id.empty()) {
+        element& b = j.add("bridge-session", std::string(ns_focus));
+        b.set_attr("id", std::string(bridge_session_id));
+        b.set_attr("restart", "true");
+    }
+    return j;
+}
+
 element build_source_add(const media::description& sources, std::string_view sid) {
     return build_sources(action::source_add, sources, sid);
 }

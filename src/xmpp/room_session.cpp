@@ -312,6 +312,13 @@ void room_session::terminate_jingle(const jingle::reason& why) {
     gate_.ended();
 }
 
+void room_session::report_ice_failed(const std::string& bridge_session_id) {
+    if (gate_.sid().empty() || !conn_) return;
+    element iq = make_iq("set", gate_.focus().to_string(), conn_->next_id());
+    iq.add(jingle::build_ice_failed(gate_.sid(), bridge_session_id));
+    conn_->send(iq);
+}
+
 void room_session::publish() {
     if (!conn_ || !muc_ || !joined_) return;
     opts_.presence.occupant = muc_->occupant_jid();

@@ -96,7 +96,9 @@ public:
     /// <iq type='set'> and waits for its answer.
     boost::asio::awaitable<iq_outcome> send_jingle(element jingle, std::chrono::milliseconds timeout);
     /// Sends session-terminate for the current session (if any) without waiting for the answer.
-    void terminate_jingle(const jingle::reason& why);
+/// Tells the focus the bridge connection was lost (jingle::build_ice_failed); the session stays.
+    void report_ice_failed(const std::string& bridge_session_id);
+        void terminate_jingle(const jingle::reason& why);
     /// Our presence; publish() sends it again (full state, XEP-0045 §7.7) after changing it.
     participant_presence& presence() { return opts_.presence; }
     void publish();

@@ -655,3 +655,20 @@ TEST_CASE("jingle: limits bound hostile input", "[jingle]") {
         long_id + "'/></description>"));
     CHECK(e.diagnostic.size() < 150);
 }
+
+TEST_CASE("jingle: ICE failed, as lib-jitsi-meet reports a lost bridge", "[jingle]") {
+    const auto j = jg::build_ice_failed("s1", "b-7");
+    CHECK(j.attr_or("action") == "session-info");
+    CHECK(j.attr_or("sid") == "s1");
+    const element* state = j.child("ice-state", jg::ns_focus);
+    REQUIRE(state);
+    CHECK(state->text() == "failed");
+    const element* b = j.child("bridge-session", jg::ns_focus);
+    REQUIRE(b);
+    CHECK(b->attr_or("id") == "b-7");
+    CHECK(b->attr_or("restart") == "true");
+    const auto back = parse_ok(over_the_wire(j));
+    CHECK(back.act == jg::action::session_info);
+    CHECK(back.bridge_session_id == "b-7");
+    CHECK_FALSE(jg::build_ice_failed("s1", "").child("bridge-session", jg::ns_focus));
+}
