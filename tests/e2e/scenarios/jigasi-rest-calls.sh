@@ -19,13 +19,6 @@
 #   - calls.records_file: one JSON line per finished call, the answered one with media statistics
 # Not covered: DTMF as SIP INFO (calls.dtmf "auto" picks RFC 4733 for baresip, which always offers
 # telephone-event; INFO needs calls.dtmf "info" on another instance).
-# KNOWN jigasi-ng BUGS (fail this scenario until fixed):
-#   - every POST /api/v1/calls that passes the request checks, and every DELETE, /dtmf and /mute,
-#     ends the process (free(): invalid pointer / SIGSEGV in sip_service, backtrace through
-#     gateway::place -> ~call_request): the first such request here is "room a/b"
-#   - a call hung up through the API is recorded before its media statistics arrive (the
-#     registry's finish runs at once, gateway_call::record_media later, on the call's strand), so
-#     its record has no "media" (checked last)
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
 TOKEN=e2e-token-0123456789abcdef
