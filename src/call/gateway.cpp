@@ -50,7 +50,38 @@ int on_offer(mbuf** descp, const sip_msg* msg, void* arg) {
     return 0;
 }
 
-int on_answer(const sip_msg*, void*) { return 0; }
+// A late-offer dial-in (INVITE without SDP): our offer went in the 200, the phone's answer comes
+// in the ACK; its codec now lets the bridge's offer be answered.
+int on_answer(const sip_msg* msg, void* arg) {
+    auto* c = static_cast<gateway::sip_call*>(arg);
+    if (!c->late_offer || c->answered) return 0;
+    auto answer = sip::sdp::parse(sip::body_of(msg));
+    if (!answer) return EPROTO;
+    auto m = sip::sdp::apply_answer(c->offer, *answer);
+    if (!m) {
+        c->log.notice("the phone's answer in the ACK is unusable: ", m.error().diagnostic);
+        return EPROTO;
+    }
+    c->answered = true;
+    if (c->limit) c->limit->cancel();
+    c->log.info("late offer answered in the ACK: ", m->codec.encoding, "/", m->codec.clock_rate, ", phone RTP ",
+                m->remote_address, ":", m->remote_port);
+    boost::system::error_code ec;
+    phone_media pm;
+    pm.codec = m->codec;
+    pm.telephone_event = m->telephone_event;
+    pm.remote = {asio::ip::make_address(m->remote_address, ec), m->remote_port};
+    if (auto g = c->owner_alive.lock())
+        g->registry()->update(c->id, [codec = m->codec.encoding + "/" + std::to_string(m->codec.clock_rate)](call_info& ci) {
+            ci.codec = codec;
+            ci.answered = std::chrono::system_clock::now();
+        });
+    if (c->call) {
+        c->call->phone_answered(std::move(pm));
+        c->call->set_status(std::string(xmpp::call_status::connected));
+    }
+    return 0;
+}
 
 void on_established(const sip_msg*, void* arg) { static_cast<gateway::sip_call*>(arg)->log.info("established"); }
 
@@ -179,8 +210,6 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         return true;
     };
     auto offer_text = sip::body_of(msg);
-    if (offer_text.empty())
-        return refuse(488, "Not Acceptable Here", "late_offer", "an SDP offer is required (late offer is not supported)");
     auto strand = asio::make_strand(ioc_.get_executor());
     auto sock_r = media::net::bind_media_port(strand, c->media.min_port, c->media.max_port);
     if (!sock_r) return refuse(503, "Service Unavailable", "no_port", sock_r.error().diagnostic);
@@ -189,21 +218,31 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     boost::system::error_code ec;
     // Plain RTP: SDES on the phone leg is not wired yet.
     sc->local = sip::echo_detail::plain_rtp_capabilities(c->sip, peer, sock_r->local_endpoint(ec).port(), strand);
-    auto offer = sip::sdp::parse(offer_text);
-    auto ans = offer ? sip::sdp::negotiate_answer(*offer, sc->local) : sip::sdp::result<sip::sdp::answer>(offer.error());
-    if (!ans) {
-        const int status = sip::sdp::sip_status(ans.error().code);
-        return refuse(static_cast<uint16_t>(status), status == 488 ? "Not Acceptable Here" : "Bad Request", "bad_offer",
-                      ans.error().diagnostic);
+    std::optional<phone_media> pm;
+    std::string codec;
+    if (offer_text.empty()) {
+        // Late offer (RFC 3261 §13.2.1): our offer goes in the 200 once we are in the room, the
+        // phone answers in the ACK (on_answer); the bridge's offer waits for that codec.
+        auto offer = sip::sdp::build_offer(sc->local);
+        if (!offer) return refuse(500, "Internal Server Error", "bad_offer", offer.error().diagnostic);
+        sc->offer = *offer;
+        sc->late_offer = true;
+        sc->log.info("late offer: our offer goes in the 200 once we are in the room");
+    } else {
+        auto offer = sip::sdp::parse(offer_text);
+        auto ans = offer ? sip::sdp::negotiate_answer(*offer, sc->local) : sip::sdp::result<sip::sdp::answer>(offer.error());
+        if (!ans) {
+            const int status = sip::sdp::sip_status(ans.error().code);
+            return refuse(static_cast<uint16_t>(status), status == 488 ? "Not Acceptable Here" : "Bad Request", "bad_offer",
+                          ans.error().diagnostic);
+        }
+        sc->answer_sdp = sip::sdp::serialize(ans->sdp);
+        sc->log.info("offer answered: ", ans->media.codec.encoding, "/", ans->media.codec.clock_rate, " pt ",
+                     int(ans->media.codec.pt), ", phone RTP ", ans->media.remote_address, ":", ans->media.remote_port);
+        pm = phone_media{ans->media.codec, ans->media.telephone_event,
+                         {asio::ip::make_address(ans->media.remote_address, ec), ans->media.remote_port}};
+        codec = ans->media.codec.encoding + "/" + std::to_string(ans->media.codec.clock_rate);
     }
-    sc->answer_sdp = sip::sdp::serialize(ans->sdp);
-    sc->log.info("offer answered: ", ans->media.codec.encoding, "/", ans->media.codec.clock_rate, " pt ",
-                 int(ans->media.codec.pt), ", phone RTP ", ans->media.remote_address, ":", ans->media.remote_port);
-
-    phone_media pm;
-    pm.codec = ans->media.codec;
-    pm.telephone_event = ans->media.telephone_event;
-    pm.remote = {asio::ip::make_address(ans->media.remote_address, ec), ans->media.remote_port};
     const std::string shown = display_name(c->calls, from_name, from_user);
     auto ropts = session_options(*c, *server, room, shown);
     ropts.password = sip::header(msg, c->sip.headers.room_password);
@@ -247,10 +286,25 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     info.from = from_name.empty() ? from_user : "\"" + from_name + "\" " + from_user;
     info.to = sip::str(msg->uri.user);
     info.display_name = shown;
-    info.codec = ans->media.codec.encoding + "/" + std::to_string(ans->media.codec.clock_rate);
+    info.codec = codec;
     registry_->begin(std::move(info));
+    if (sc->late_offer) {
+        h.joined = [self, wsc = std::weak_ptr<sip_call>(sc), sig = bridge_.strand()](std::string) {
+            asio::post(sig, [self, wsc] {
+                auto g = self.lock();
+                auto sc = wsc.lock();
+                if (!g || !sc || !sc->sess || sc->offer_sent) return;
+                mbuf* desc = to_mbuf(sip::sdp::serialize(sc->offer));
+                const int e = sipsess_answer(sc->sess, 200, "OK", desc, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
+                mem_deref(desc);
+                if (e) return sc->log.error("sending the 200 with our offer failed: ", std::strerror(e));
+                sc->offer_sent = true;
+                sc->log.info("answered 200 with our offer (late offer)");
+            });
+        };
+    }
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf},
+                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf, alone_grace(c->calls)},
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
@@ -349,7 +403,7 @@ void gateway::ended(sip_call* c, end_info e) {
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - keep->started).count());
     int sent_status = 0;
     if (keep->sess) {
-        if (!keep->answered && !keep->outgoing && e.status >= 300) {
+        if (!keep->answered && !keep->offer_sent && !keep->outgoing && e.status >= 300) {
             keep->log.info("refusing the call with ", e.status, ": ", e.why);
             sent_status = e.status;
             sipsess_reject(keep->sess, static_cast<uint16_t>(e.status),

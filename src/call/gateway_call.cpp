@@ -159,8 +159,11 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
                 restart_deadline_.reset();
                 hangup_timer_->cancel();
             }
-            if (restart_deadline_) wake_->expires_at(*restart_deadline_);
-            else wake_->expires_after(std::chrono::hours(1));
+            check_alone();
+            auto until = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            if (restart_deadline_) until = std::min(until, *restart_deadline_);
+            if (alone_deadline_) until = std::min(until, *alone_deadline_);
+            wake_->expires_at(until);
             co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
             if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
             continue;
@@ -240,9 +243,10 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         log_.info("audio flowing both ways");
         if (ctx_.registry) ctx_.registry->flowing(id_);
     });
-    leg_->on_secured([this] {
+    leg_->on_secured([this, &s] {
         if (answered_) return;
         answered_ = true;
+        report_size(s);
         log_.info("media up both ways: answering the phone");
         if (hooks_.answer) hooks_.answer();
     });
@@ -298,6 +302,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
 }
 
 void gateway_call::each_second() {
+    check_alone();
     if (!leg_ || !phone_) return;
     publish_rtp(leg_->stats(), phone_->stats());
     // The phone's media timeout: nothing from it for media.timeout_s, unless it holds the call.
@@ -363,11 +368,31 @@ void gateway_call::on_room_event(xmpp::room_session& s, const xmpp::muc_event&) 
 
 // Jigasi's conference size (jitsi-protocol.md §6.1): the members but the focus.
 void gateway_call::report_size(xmpp::room_session& s) {
-    if (!s.muc() || !hooks_.room_size) return;
+    if (!s.muc()) return;
     std::size_t n = 1;  // us
     for (const auto& [nick, o] : s.muc()->occupants())
         if (nick != "focus") ++n;
-    hooks_.room_size(n);
+    if (hooks_.room_size) hooks_.room_size(n);
+    // calls.when_alone "hang_up": an answered call alone in the room ends after the grace.
+    if (!ctx_.alone_grace || !answered_) return;
+    if (n > 1) {
+        if (alone_deadline_) log_.info("no longer alone in the conference");
+        alone_deadline_.reset();
+    } else if (!alone_deadline_) {
+        log_.info("alone in the conference: hanging up in ", ctx_.alone_grace->count(), " s unless someone comes");
+        alone_deadline_ = std::chrono::steady_clock::now() + *ctx_.alone_grace;
+        if (wake_) wake_->cancel();
+    }
+}
+
+void gateway_call::check_alone() {
+    if (!alone_deadline_ || hung_up_ || std::chrono::steady_clock::now() < *alone_deadline_) return;
+    alone_deadline_.reset();
+    hung_up_ = "alone in the conference for " + std::to_string(ctx_.alone_grace->count()) + " s (calls.when_alone)";
+    hung_up_reason_ = "alone";
+    log_.info(*hung_up_);
+    if (session_) session_->terminate_jingle({"success", "alone"});
+    hangup_timer_->cancel();
 }
 
 void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) {

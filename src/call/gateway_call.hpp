@@ -55,7 +55,15 @@ struct gateway_call_context {
     core::call_stats* stats = nullptr;
     std::atomic<std::uint64_t>* calls_migrated = nullptr;  ///< total_calls_with_jvb_migrate
     config::dtmf_method dtmf = config::dtmf_method::automatic;
+    /// calls.when_alone "hang_up": the grace before an answered call left alone ends; nullopt: stay.
+    std::optional<std::chrono::seconds> alone_grace;
 };
+
+/// calls.when_alone as gateway_call_context::alone_grace.
+inline std::optional<std::chrono::seconds> alone_grace(const config::calls_config& c) {
+    if (c.when_alone != "hang_up") return std::nullopt;
+    return std::chrono::seconds(c.alone_grace_s);
+}
 
 class gateway_call : public xmpp::room_observer, public std::enable_shared_from_this<gateway_call> {
 public:
@@ -130,6 +138,8 @@ private:
     unsigned migrations_ = 0;
     std::optional<std::chrono::steady_clock::time_point> restart_deadline_;  ///< waiting for a new session
     std::string restart_stage_;
+    std::optional<std::chrono::steady_clock::time_point> alone_deadline_;  ///< calls.when_alone hang_up
+    void check_alone();
 };
 
 }  // namespace jigasi::call

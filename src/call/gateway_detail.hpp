@@ -45,6 +45,8 @@ struct gateway::sip_call {
     core::call_direction direction = core::call_direction::in;
     std::optional<gateway::end_info> end;               ///< how it ended, when the SIP side knew first
     std::unique_ptr<boost::asio::steady_timer> limit;   ///< the caller's wait / the ringing limit
+    bool late_offer = false;                            ///< dial-in INVITE without SDP: `offer` goes in the 200
+    bool offer_sent = false;                            ///< that 200 went out
     bool call_started = false;                          ///< its gateway_call runs (records wait for it)
     bool conference_over = false;                       ///< the gateway_call has reported its end
 };

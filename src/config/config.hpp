@@ -228,6 +228,10 @@ struct calls_config {
     unsigned max_wait_s = 60;              ///< a caller waits at most this long for the 200 (then 480)
     unsigned ring_timeout_s = 60;          ///< an outgoing call rings at most this long
     dtmf_method dtmf = dtmf_method::automatic;
+    /// Once answered, a call left without anyone else in its room (the focus aside): "stay" (as
+    /// Jigasi does by default) or "hang_up" after alone_grace_s (someone may come back).
+    std::string when_alone = "stay";
+    unsigned alone_grace_s = 30;
     std::string records_file;              ///< one JSON line per finished call; empty: none
     unsigned records_kept = 200;           ///< finished calls GET /api/v1/calls still shows
     friend bool operator==(const calls_config&, const calls_config&) = default;

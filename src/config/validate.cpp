@@ -283,6 +283,9 @@ std::vector<problem> validate(const config& cfg) {
     if (k.visible_digits > 32) c.error("calls.visible_digits", "must lie between 0 and 32");
     if (k.max_wait_s < 5 || k.max_wait_s > 3600) c.error("calls.max_wait_s", "must lie between 5 and 3600");
     if (k.ring_timeout_s < 5 || k.ring_timeout_s > 3600) c.error("calls.ring_timeout_s", "must lie between 5 and 3600");
+    if (k.when_alone != "stay" && k.when_alone != "hang_up")
+        c.error("calls.when_alone", "expected \"stay\" or \"hang_up\", not \"" + k.when_alone + "\"");
+    if (k.alone_grace_s > 3600) c.error("calls.alone_grace_s", "must lie between 0 and 3600");
     if (k.records_kept > 100000) c.error("calls.records_kept", "must lie between 0 and 100000");
     return std::move(c.out);
 }

@@ -196,5 +196,8 @@ TEST_CASE("conference-call settings", "[config]") {
           strings{"calls.default_room: required when calls.routing is only \"default\""});
     CHECK(errors_of(R"({"calls": {"routing": [], "display_name": ""}})") ==
           strings{"calls.routing: empty: no dial-in call could be routed", "calls.display_name: empty: callers would have no name"});
+    CHECK(errors_of(R"({"calls": {"when_alone": "leave", "alone_grace_s": 4000}})") ==
+          strings{"calls.when_alone: expected \"stay\" or \"hang_up\", not \"leave\"",
+                  "calls.alone_grace_s: must lie between 0 and 3600"});
     CHECK(errors_of(R"({"calls": {"routing": ["default"], "default_room": "hall", "dtmf": "info"}})").empty());
 }
