@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include "app/api_routes.hpp"
+#include "app/dialin_routes.hpp"
 #include "app/shutdown.hpp"
 #include "app/sip_service.hpp"
 #include "core/task_group.hpp"
@@ -42,6 +43,8 @@ struct app::impl {
     std::vector<std::unique_ptr<xmpp::control_link>> controls;
     sip_service sip;
     room_probes probes;
+    conference_mapper mapper;
+    failure_budget mapper_failures;
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set signals;
     shutdown_control shutdown;
@@ -59,7 +62,7 @@ struct app::impl {
                     task_failures.Add({{"kind", name.substr(0, name.find(' '))}}).Increment();
                 }),
           http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
-          sip(io, c, health, stats, l, tasks), probes(io, c, l, tasks),
+          sip(io, c, health, stats, l, tasks), probes(io, c, l, tasks), mapper(c.get()->dialin.ids_file, l),
           strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
           shutdown(strand, stats) {}
 
@@ -183,6 +186,8 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
     add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
+    impl_->mapper.load();
+    add_dialin_routes(impl_->routes, {cfg, impl_->mapper, impl_->mapper_failures});
 }
 
 app::~app() = default;

@@ -237,6 +237,25 @@ struct calls_config {
     friend bool operator==(const calls_config&, const calls_config&) = default;
 };
 
+/// A number shown in Jitsi Meet's dial-in panel (dialInNumbersUrl, jitsi-protocol.md §6.3).
+struct dialin_number {
+    std::string country_code;   ///< ISO 3166 alpha-2, e.g. "US"
+    std::string number;         ///< as shown: "+1 555-123-4567"
+    bool toll_free = false;
+    bool is_default = false;    ///< "default" in the JSON: the one the invite text shows
+    friend bool operator==(const dialin_number&, const dialin_number&) = default;
+};
+
+/// Jitsi Meet's dial-in plumbing, built in: the conference mapper (dialInConfCodeUrl) and the
+/// numbers list (dialInNumbersUrl) served at /conferenceMapper and /phoneNumberList.
+struct dialin_config {
+    bool enabled = true;
+    std::string ids_file;       ///< conference <-> ID mappings, kept across restarts; empty: memory only
+    unsigned id_digits = 10;    ///< length of a meeting ID (6..16), the PIN a caller types
+    std::vector<dialin_number> numbers;
+    friend bool operator==(const dialin_config&, const dialin_config&) = default;
+};
+
 struct config {
     server_config server;
     log_config log;
@@ -245,6 +264,7 @@ struct config {
     sip_config sip;
     media_config media;
     calls_config calls;
+    dialin_config dialin;
 
     friend bool operator==(const config&, const config&) = default;
 };

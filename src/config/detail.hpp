@@ -200,6 +200,22 @@ void fields(V&& v, S&... s) {
     v(field{"records_kept"}, s.records_kept...);
 }
 
+template <class V, class... S> requires all_are<dialin_number, S...>
+void fields(V&& v, S&... s) {
+    v(field{"country_code"}, s.country_code...);
+    v(field{"number"}, s.number...);
+    v(field{"toll_free"}, s.toll_free...);
+    v(field{"default"}, s.is_default...);
+}
+
+template <class V, class... S> requires all_are<dialin_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"enabled"}, s.enabled...);
+    v(field{"ids_file"}, s.ids_file...);
+    v(field{"id_digits"}, s.id_digits...);
+    v(field{"numbers"}, s.numbers...);
+}
+
 template <class V, class... S> requires all_are<config, S...>
 void fields(V&& v, S&... s) {
     v(field{"server"}, s.server...);
@@ -209,6 +225,7 @@ void fields(V&& v, S&... s) {
     v(field{"sip"}, s.sip...);
     v(field{"media"}, s.media...);
     v(field{"calls"}, s.calls...);
+    v(field{"dialin"}, s.dialin...);
 }
 
 struct ignore_fields {

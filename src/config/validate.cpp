@@ -286,6 +286,15 @@ std::vector<problem> validate(const config& cfg) {
     if (k.when_alone != "stay" && k.when_alone != "hang_up")
         c.error("calls.when_alone", "expected \"stay\" or \"hang_up\", not \"" + k.when_alone + "\"");
     if (k.alone_grace_s > 3600) c.error("calls.alone_grace_s", "must lie between 0 and 3600");
+    if (cfg.dialin.id_digits < 6 || cfg.dialin.id_digits > 16) c.error("dialin.id_digits", "must lie between 6 and 16");
+    for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i) {
+        const auto& n = cfg.dialin.numbers[i];
+        const auto at = index("dialin.numbers", i);
+        if (n.number.empty()) c.error(join(at, "number"), "required");
+        if (n.country_code.size() != 2 || !std::isupper(static_cast<unsigned char>(n.country_code[0])) ||
+            !std::isupper(static_cast<unsigned char>(n.country_code[1])))
+            c.error(join(at, "country_code"), "expected two capital letters (ISO 3166), e.g. \"US\"");
+    }
     if (k.records_kept > 100000) c.error("calls.records_kept", "must lie between 0 and 100000");
     return std::move(c.out);
 }

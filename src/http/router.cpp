@@ -28,6 +28,40 @@ response make_error(status s, std::string_view message) {
     return make_json(s, boost::json::serialize(o));
 }
 
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return std::nullopt;
+    std::string_view rest = target.substr(q + 1);
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) != name) continue;
+        const auto raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        std::string out;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] == '+') out += ' ';
+            else if (raw[i] != '%') out += raw[i];
+            else {
+                if (i + 2 >= raw.size()) return std::nullopt;  // a '%' needs two hex digits
+                const int h = hex(raw[i + 1]), l = hex(raw[i + 2]);
+                if (h < 0 || l < 0) return std::nullopt;
+                out += static_cast<char>(h * 16 + l);
+                i += 2;
+            }
+        }
+        return out;
+    }
+    return std::nullopt;
+}
+
 std::string_view path_of(std::string_view target) {
     return target.substr(0, target.find('?'));
 }

@@ -8,6 +8,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,9 @@ response make_error(status s, std::string_view message);
 
 /// Path without the query string ("/about/health?x=1" -> "/about/health").
 std::string_view path_of(std::string_view target);
+
+/// The first `name=value` of the target's query string, percent-decoded ('+' is a space);
+/// nullopt when absent or badly encoded.
+std::optional<std::string> query_param(std::string_view target, std::string_view name);
 
 }  // namespace jigasi::http

@@ -201,3 +201,11 @@ TEST_CASE("conference-call settings", "[config]") {
                   "calls.alone_grace_s: must lie between 0 and 3600"});
     CHECK(errors_of(R"({"calls": {"routing": ["default"], "default_room": "hall", "dtmf": "info"}})").empty());
 }
+
+TEST_CASE("dial-in numbers and meeting IDs", "[config]") {
+    CHECK(errors_of(R"({"dialin": {"id_digits": 5, "numbers": [
+                        {"country_code": "US", "number": "+1 555-123-4567", "default": true},
+                        {"country_code": "usa", "number": ""}]}})") ==
+          strings{"dialin.id_digits: must lie between 6 and 16", "dialin.numbers[1].number: required",
+                  "dialin.numbers[1].country_code: expected two capital letters (ISO 3166), e.g. \"US\""});
+}
