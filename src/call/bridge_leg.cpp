@@ -160,7 +160,9 @@ void bridge_leg::tick(audio_port& port, media::net::clock::time_point now) {
         auto n = audio_->from_phone(in_, now, packet_);
         if (n && *n) runner_->send_rtp(packet_, *n);
     }
-    if (auto key = port.poll_key()) send_dtmf(*key);
+    // One key at a time: a key that finds the sender busy waits for the next tick.
+    if (!pending_key_) pending_key_ = port.poll_key();
+    if (pending_key_ && (send_dtmf(*pending_key_) || neg_.dtmf_pt == 0)) pending_key_.reset();
     while (auto n = audio_->poll_dtmf(now, packet_)) runner_->send_rtp(packet_, n);
     if (auto n = audio_->poll_rtcp(now, packet_)) runner_->send_rtcp(packet_, n);
 }
@@ -231,6 +233,7 @@ json::object bridge_leg::report() const {
     o["frames_encoded"] = a.frames_encoded;
     o["concealed"] = a.playout.concealed;
     o["dtmf_received"] = a.dtmf_received;
+    o["dtmf_sent"] = a.dtmf_sent;
     o["rtcp_received"] = a.rtcp_received;
     o["rtcp_sent"] = a.rtcp_sent;
     o["ticks"] = ticks_;

@@ -118,6 +118,7 @@ private:
     std::optional<leg_end> end_;
     media::net::time_point secured_at_{}, last_rx_{};
     std::uint64_t ticks_ = 0, late_ticks_ = 0;
+    std::optional<char> pending_key_;
     std::uint32_t ssrc_ = 0;
     std::string cname_;
 };

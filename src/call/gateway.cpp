@@ -103,6 +103,12 @@ void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
         mem_deref(body);
         return;
     }
+    if (auto* d = parsed.value ? std::get_if<sip::info::dtmf>(&*parsed.value) : nullptr; d && c->call) {
+        c->log.info("INFO DTMF ", d->key, " from the phone");
+        c->call->phone_key(d->key);
+        sip_treply(nullptr, stack, msg, 200, "OK");
+        return;
+    }
     c->log.info("INFO ", type, " answered 200");
     sip_treply(nullptr, stack, msg, 200, "OK");
 }
@@ -304,7 +310,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         };
     }
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf, alone_grace(c->calls)},
+                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf, alone_grace(c->calls), c->calls.keypad_mute, c->calls.keypad_hand},
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;

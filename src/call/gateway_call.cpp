@@ -35,7 +35,7 @@ gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> s
                            gateway_call_context ctx, core::log_channel log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
       phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)), ctx_(std::move(ctx)),
-      log_(std::move(log)) {}
+      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {}
 
 asio::awaitable<void> gateway_call::run() {
     auto self = shared_from_this();
@@ -210,6 +210,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
             if (info) info(k);
         });
         for (char k : std::exchange(pending_dtmf_, {})) phone_->on_dtmf(k);
+        phone_->set_key_handler([this](char k) { on_phone_key(k); });
         phone_socket_.reset();
         phone_->set_muted(muted_ || held_);
     }
@@ -303,6 +304,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
 
 void gateway_call::each_second() {
     check_alone();
+    apply_keypad(keypad_.on_tick(std::chrono::steady_clock::now()));
     if (!leg_ || !phone_) return;
     publish_rtp(leg_->stats(), phone_->stats());
     // The phone's media timeout: nothing from it for media.timeout_s, unless it holds the call.
@@ -443,6 +445,59 @@ void gateway_call::on_hangup(xmpp::room_session&, const xmpp::jid& from) {
     hung_up_ = "Rayo hangup from " + from.to_string();
     hung_up_reason_ = "rayo_hangup";
     hangup_timer_->cancel();
+}
+
+void gateway_call::phone_key(char key) {
+    asio::post(strand_, [self = shared_from_this(), key] { self->on_phone_key(key); });
+}
+
+void gateway_call::on_phone_key(char key) { apply_keypad(keypad_.on_key(key, std::chrono::steady_clock::now())); }
+
+// Keypad controls (issue 8 item 4), acting straight on the conference: we are the participant.
+void gateway_call::apply_keypad(const std::vector<keypad_action>& actions) {
+    for (const auto& a : actions) {
+        switch (a.what) {
+        case keypad_action::kind::relay:
+            if (phone_) phone_->relay(a.key);
+            break;
+        case keypad_action::kind::toggle_mute:
+            // §3.6: with AV moderation on and no approval, unmuting is not ours to do; as Jigasi
+            // does, the hand goes up to ask for it instead.
+            if (muted_ && av_moderated_ && !av_approved_) {
+                log_.info("keypad: unmute refused (AV moderation); raising the hand instead");
+                set_hand(true);
+                break;
+            }
+            log_.info("keypad: ", muted_ ? "unmute" : "mute");
+            apply_mute(!muted_);
+            break;
+        case keypad_action::kind::toggle_hand:
+            log_.info("keypad: hand ", hand_raised_ ? "lowered" : "raised");
+            set_hand(!hand_raised_);
+            break;
+        }
+    }
+}
+
+void gateway_call::set_hand(bool raised) {
+    hand_raised_ = raised;
+    if (!session_) return;
+    auto& p = session_->presence();
+    p.hand = raised ? xmpp::hand_state::raised : xmpp::hand_state::lowered;
+    p.hand_raised_ms = raised ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                               std::chrono::system_clock::now().time_since_epoch())
+                                                               .count())
+                              : 0;
+    if (session_->muc()) session_->publish();
+}
+
+void gateway_call::on_av_moderation(xmpp::room_session&, const xmpp::av_moderation& m) {
+    if (m.media != "audio") return;
+    if (m.enabled) av_moderated_ = *m.enabled;
+    if (m.enabled && !*m.enabled) av_approved_ = false;
+    if (m.approved) av_approved_ = true;
+    if (m.removed) av_approved_ = false;
+    log_.info("AV moderation of audio: ", av_moderated_ ? "on" : "off", av_approved_ ? ", we may unmute" : "");
 }
 
 }  // namespace jigasi::call

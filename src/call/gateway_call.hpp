@@ -7,6 +7,7 @@
 //   secured: `answer` (the 200 goes out) -> audio both ways until either side hangs up.
 #include "call/bridge_leg.hpp"
 #include "call/call_registry.hpp"
+#include "call/keypad.hpp"
 #include "call/phone_port.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
@@ -57,6 +58,7 @@ struct gateway_call_context {
     config::dtmf_method dtmf = config::dtmf_method::automatic;
     /// calls.when_alone "hang_up": the grace before an answered call left alone ends; nullopt: stay.
     std::optional<std::chrono::seconds> alone_grace;
+    std::string keypad_mute = "*6", keypad_hand = "*9";  ///< calls.keypad_*
 };
 
 /// calls.when_alone as gateway_call_context::alone_grace.
@@ -83,6 +85,9 @@ public:
     void set_muted(bool muted);
     /// Keys for the phone (API, dial-out's DTMF after answer); any thread.
     void send_dtmf(std::string keys);
+    /// A key the phone pressed, sent as SIP INFO (RFC 4733 keys come through the phone port);
+    /// any thread.
+    void phone_key(char key);
     /// Outgoing calls: the phone answered with this media; the bridge's offer is answered now.
     void phone_answered(phone_media m);
     /// The call state shown on the participant's tile (presence status, §2.5); any thread.
@@ -99,6 +104,11 @@ private:
     void on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) override;
     void on_mute(xmpp::room_session& s, const xmpp::mute_request& r) override;
     void on_hangup(xmpp::room_session& s, const xmpp::jid& from) override;
+    void on_av_moderation(xmpp::room_session& s, const xmpp::av_moderation& m) override;
+    /// The caller's keypad (strand): codes act, the rest goes to the conference.
+    void on_phone_key(char key);
+    void apply_keypad(const std::vector<keypad_action>& actions);
+    void set_hand(bool raised);
     void finish(int status, std::string reason, std::string why);
     void apply_mute(bool muted);
     /// Once a second: RTP counters to the metrics, the phone's media timeout.
@@ -139,6 +149,9 @@ private:
     std::optional<std::chrono::steady_clock::time_point> restart_deadline_;  ///< waiting for a new session
     std::string restart_stage_;
     std::optional<std::chrono::steady_clock::time_point> alone_deadline_;  ///< calls.when_alone hang_up
+    keypad keypad_;
+    bool hand_raised_ = false;
+    bool av_moderated_ = false, av_approved_ = false;  ///< §3.6 AV moderation of audio
     void check_alone();
 };
 

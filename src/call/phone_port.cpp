@@ -112,9 +112,17 @@ void phone_port::pump_dtmf(media::pipeline::clock::time_point now) {
 }
 
 std::optional<char> phone_port::poll_key() {
-    while (auto e = audio_->poll_event())
-        if (e->report.what == media::rtp::event_report::kind::end) return media::rtp::event_to_char(e->report.event);
-    return std::nullopt;
+    while (auto e = audio_->poll_event()) {
+        if (e->report.what != media::rtp::event_report::kind::end) continue;
+        auto key = media::rtp::event_to_char(e->report.event);
+        if (!key) continue;
+        if (key_handler_) key_handler_(*key);
+        else relay_queue_ += *key;
+    }
+    if (relay_queue_.empty()) return std::nullopt;
+    const char k = relay_queue_.front();
+    relay_queue_.erase(0, 1);
+    return k;
 }
 
 }  // namespace jigasi::call

@@ -35,6 +35,10 @@ public:
     /// `telephone_event`: the phone negotiated RFC 4733. `info` sends one key as SIP INFO.
     void set_dtmf(config::dtmf_method m, bool telephone_event, std::function<void(char)> info);
     bool receiving() const override { return audio_->last_rx().has_value(); }
+    /// Keys the phone presses go to `h` (the call's keypad) instead of the conference; what the
+    /// keypad lets through comes back by relay().
+    void set_key_handler(std::function<void(char)> h) { key_handler_ = std::move(h); }
+    void relay(char key) { relay_queue_ += key; }
     /// The phone pressed a key (RFC 4733); nullopt when none is waiting.
     std::optional<char> poll_key() override;
 
@@ -62,6 +66,8 @@ private:
     config::dtmf_method dtmf_method_ = config::dtmf_method::automatic;
     bool telephone_event_ = false;
     std::function<void(char)> dtmf_info_;
+    std::function<void(char)> key_handler_;
+    std::string relay_queue_;
 };
 
 }  // namespace jigasi::call

@@ -230,6 +230,10 @@ struct calls_config {
     dtmf_method dtmf = dtmf_method::automatic;
     /// Once answered, a call left without anyone else in its room (the focus aside): "stay" (as
     /// Jigasi does by default) or "hang_up" after alone_grace_s (someone may come back).
+    /// Keypad controls (issue 8): these codes toggle the phone's mute and raised hand; other keys
+    /// reach the conference as telephone-events. Empty: off.
+    std::string keypad_mute = "*6";
+    std::string keypad_hand = "*9";
     std::string when_alone = "stay";
     unsigned alone_grace_s = 30;
     std::string records_file;              ///< one JSON line per finished call; empty: none

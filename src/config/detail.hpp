@@ -194,6 +194,8 @@ void fields(V&& v, S&... s) {
     v(field{"max_wait_s"}, s.max_wait_s...);
     v(field{"ring_timeout_s"}, s.ring_timeout_s...);
     v(field{"dtmf"}, s.dtmf...);
+    v(field{"keypad_mute"}, s.keypad_mute...);
+    v(field{"keypad_hand"}, s.keypad_hand...);
     v(field{"when_alone"}, s.when_alone...);
     v(field{"alone_grace_s"}, s.alone_grace_s...);
     v(field{"records_file"}, s.records_file...);

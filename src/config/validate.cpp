@@ -283,6 +283,10 @@ std::vector<problem> validate(const config& cfg) {
     if (k.visible_digits > 32) c.error("calls.visible_digits", "must lie between 0 and 32");
     if (k.max_wait_s < 5 || k.max_wait_s > 3600) c.error("calls.max_wait_s", "must lie between 5 and 3600");
     if (k.ring_timeout_s < 5 || k.ring_timeout_s > 3600) c.error("calls.ring_timeout_s", "must lie between 5 and 3600");
+    for (const auto& [key, code] : {std::pair{"calls.keypad_mute", &k.keypad_mute}, std::pair{"calls.keypad_hand", &k.keypad_hand}})
+        if (code->size() > 4 || code->find_first_not_of("0123456789*#ABCD") != std::string::npos)
+            c.error(key, "up to 4 keys of 0-9 * # A-D (empty: off)");
+    if (!k.keypad_mute.empty() && k.keypad_mute == k.keypad_hand) c.error("calls.keypad_hand", "the same code as calls.keypad_mute");
     if (k.when_alone != "stay" && k.when_alone != "hang_up")
         c.error("calls.when_alone", "expected \"stay\" or \"hang_up\", not \"" + k.when_alone + "\"");
     if (k.alone_grace_s > 3600) c.error("calls.alone_grace_s", "must lie between 0 and 3600");

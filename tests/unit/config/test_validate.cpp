@@ -196,6 +196,11 @@ TEST_CASE("conference-call settings", "[config]") {
           strings{"calls.default_room: required when calls.routing is only \"default\""});
     CHECK(errors_of(R"({"calls": {"routing": [], "display_name": ""}})") ==
           strings{"calls.routing: empty: no dial-in call could be routed", "calls.display_name: empty: callers would have no name"});
+    CHECK(errors_of(R"({"calls": {"keypad_mute": "*66666", "keypad_hand": "*x"}})") ==
+          strings{"calls.keypad_mute: up to 4 keys of 0-9 * # A-D (empty: off)",
+                  "calls.keypad_hand: up to 4 keys of 0-9 * # A-D (empty: off)"});
+    CHECK(errors_of(R"({"calls": {"keypad_mute": "*1", "keypad_hand": "*1"}})") ==
+          strings{"calls.keypad_hand: the same code as calls.keypad_mute"});
     CHECK(errors_of(R"({"calls": {"when_alone": "leave", "alone_grace_s": 4000}})") ==
           strings{"calls.when_alone: expected \"stay\" or \"hang_up\", not \"leave\"",
                   "calls.alone_grace_s: must lie between 0 and 3600"});

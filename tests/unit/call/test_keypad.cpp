@@ -1,0 +1,45 @@
+// Keypad controls: codes act, everything else reaches the conference in order.
+#include "call/keypad.hpp"
+
+#include <catch2/catch.hpp>
+
+using jigasi::call::keypad;
+using jigasi::call::keypad_action;
+using kind = keypad_action::kind;
+
+namespace {
+std::string relayed(const std::vector<keypad_action>& a) {
+    std::string s;
+    for (const auto& x : a) s += x.what == kind::relay ? std::string(1, x.key) : x.what == kind::toggle_mute ? "[M]" : "[H]";
+    return s;
+}
+std::string feed(keypad& k, const std::string& keys, keypad::clock::time_point t) {
+    std::string s;
+    for (char c : keys) s += relayed(k.on_key(c, t));
+    return s;
+}
+}  // namespace
+
+TEST_CASE("keypad: codes toggle, other keys are relayed in order", "[call]") {
+    const auto t = keypad::clock::now();
+    keypad k("*6", "*9");
+    CHECK(feed(k, "*6", t) == "[M]");
+    CHECK(feed(k, "*9", t) == "[H]");
+    CHECK(feed(k, "123#", t) == "123#");
+    CHECK(feed(k, "*1", t) == "*1");        // not a code: both go on, in order
+    CHECK(feed(k, "**6", t) == "*[M]");     // the second * may start the code
+    CHECK(feed(k, "6*", t) == "6");         // the * is held ...
+    CHECK(relayed(k.on_tick(t + std::chrono::milliseconds(1999))) == "");
+    CHECK(relayed(k.on_tick(t + std::chrono::seconds(2))) == "*");  // ... and let go after the hold
+    CHECK(relayed(k.on_tick(t + std::chrono::seconds(3))) == "");
+}
+
+TEST_CASE("keypad: longer codes, and codes switched off", "[call]") {
+    const auto t = keypad::clock::now();
+    keypad k("#*1", "");
+    CHECK(feed(k, "#*1", t) == "[M]");
+    CHECK(feed(k, "#*2", t) == "#*2");
+    CHECK(feed(k, "*9", t) == "*9");        // the hand code is off
+    keypad off("", "");
+    CHECK(feed(off, "*6*9", t) == "*6*9");
+}
