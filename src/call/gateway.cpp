@@ -103,6 +103,12 @@ void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
         mem_deref(body);
         return;
     }
+    // §5.7: the IVR echoes our heartbeat with {"t": 11}.
+    if (auto* n = parsed.value ? std::get_if<sip::info::numbered>(&*parsed.value) : nullptr; n && n->type == 11 && c->call) {
+        c->call->heartbeat_answered();
+        sip_treply(nullptr, stack, msg, 200, "OK");
+        return;
+    }
     if (auto* d = parsed.value ? std::get_if<sip::info::dtmf>(&*parsed.value) : nullptr; d && c->call) {
         c->log.info("INFO DTMF ", d->key, " from the phone");
         c->call->phone_key(d->key);
@@ -310,7 +316,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         };
     }
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf, alone_grace(c->calls), c->calls.keypad_mute, c->calls.keypad_hand},
+                                              std::move(h), call_context(*c),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
@@ -335,6 +341,21 @@ void gateway::arm_limit(const std::shared_ptr<sip_call>& sc, std::chrono::second
         sc->log.notice(e.why);
         g->ended(sc.get(), e);
     });
+}
+
+gateway_call_context gateway::call_context(const config::config& c) {
+    gateway_call_context x;
+    x.registry = registry_;
+    x.stats = &stats_.calls;
+    x.calls_migrated = &stats_.total_calls_with_jvb_migrate;
+    x.no_heartbeat = &stats_.total_calls_no_heartbeat_response;
+    x.dtmf = c.calls.dtmf;
+    x.alone_grace = alone_grace(c.calls);
+    x.keypad_mute = c.calls.keypad_mute;
+    x.keypad_hand = c.calls.keypad_hand;
+    x.info_json = c.calls.info_json;
+    x.info_heartbeat = std::chrono::seconds(c.calls.info_heartbeat_s);
+    return x;
 }
 
 gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
@@ -373,6 +394,17 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
             if (!g) return;
             if (stage == "media timeout") ++g->stats_.total_calls_jvb_no_media;
             else ++g->stats_.total_calls_with_connection_failed;
+        });
+    };
+    h.info_json = [wsc, sig](std::string body) {
+        asio::post(sig, [wsc, body] {
+            auto sc = wsc.lock();
+            if (!sc || !sc->sess) return;
+            mbuf* m = to_mbuf(body);
+            const int err = m ? sipsess_info(sc->sess, "application/json", m, nullptr, nullptr) : ENOMEM;
+            mem_deref(m);
+            if (err) sc->log.notice("INFO ", body, " not sent: ", std::strerror(err));
+            else sc->log.debug("INFO ", body, " sent");
         });
     };
     // §5.4: INFO application/dtmf-relay, the form SIP servers have long understood.

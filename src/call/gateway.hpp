@@ -40,6 +40,7 @@ class jid;
 namespace jigasi::call {
 
 struct gateway_call_hooks;
+struct gateway_call_context;
 
 /// An outgoing conference call: who to call, for which room (REST, or a Rayo dial).
 struct call_request {
@@ -111,6 +112,8 @@ public:
 private:
     /// ended, room_size and media_failed, posted back to the signalling strand.
     gateway_call_hooks hooks_for(const std::shared_ptr<sip_call>& sc);
+    /// What a new call takes from the configuration and the gateway.
+    gateway_call_context call_context(const config::config& c);
     /// Sends an outgoing call's INVITE (we are in its room).
     void invite(const std::shared_ptr<sip_call>& sc);
     /// Common to Rayo and REST dial-out: route, join, then invite (gateway_dial.cpp).

@@ -304,6 +304,24 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
 
 void gateway_call::each_second() {
     check_alone();
+    // §5.7 heartbeat (t=11): two without an echo from the phone side end the call.
+    if (ctx_.info_json && ctx_.info_heartbeat.count() > 0 && answered_ && !hung_up_) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_heartbeat_) {
+            if (heartbeats_unanswered_ >= 2) {
+                log_.notice("two SIP INFO heartbeats unanswered: hanging up");
+                if (ctx_.no_heartbeat) ++*ctx_.no_heartbeat;
+                hung_up_ = "no answer to the SIP INFO heartbeat";
+                hung_up_reason_ = "no_heartbeat";
+                if (session_) session_->terminate_jingle({"success", "no heartbeat"});
+                hangup_timer_->cancel();
+                return;
+            }
+            ++heartbeats_unanswered_;
+            next_heartbeat_ = now + ctx_.info_heartbeat;
+            send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":11}");
+        }
+    }
     apply_keypad(keypad_.on_tick(std::chrono::steady_clock::now()));
     if (!leg_ || !phone_) return;
     publish_rtp(leg_->stats(), phone_->stats());
@@ -437,6 +455,14 @@ void gateway_call::on_mute(xmpp::room_session& s, const xmpp::mute_request& r) {
     // §3.6: the uplink really stops (Jigasi only asked the bridge), and the presence says so.
     (void)s;
     apply_mute(r.mute);
+    // §5.7: Jigasi tells an IVR in front of it with a typed muteRequest.
+    if (ctx_.info_json) {
+        unsigned char raw[16];
+        if (RAND_bytes(raw, sizeof raw) != 1) std::fill(std::begin(raw), std::end(raw), 0);
+        std::string id;
+        for (unsigned char b : raw) id += "0123456789abcdef"[b >> 4], id += "0123456789abcdef"[b & 15];
+        send_info("{\"type\":\"muteRequest\",\"id\":\"" + id + "\",\"data\":{\"audio\":" + (r.mute ? "true" : "false") + "}}");
+    }
     log_.info(r.mute ? "muted" : "unmuted", " by ", r.actor ? r.actor->to_string() : std::string("the focus"));
 }
 
@@ -497,7 +523,19 @@ void gateway_call::on_av_moderation(xmpp::room_session&, const xmpp::av_moderati
     if (m.enabled && !*m.enabled) av_approved_ = false;
     if (m.approved) av_approved_ = true;
     if (m.removed) av_approved_ = false;
+    // §5.7 numbered notifications: 8 moderation on/off, 9 approved, 10 approval removed.
+    if (m.enabled) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":8,\"d\":" + (*m.enabled ? "true" : "false") + "}");
+    if (m.approved) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":9}");
+    if (m.removed) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":10}");
     log_.info("AV moderation of audio: ", av_moderated_ ? "on" : "off", av_approved_ ? ", we may unmute" : "");
+}
+
+void gateway_call::send_info(std::string body) {
+    if (ctx_.info_json && hooks_.info_json) hooks_.info_json(std::move(body));
+}
+
+void gateway_call::heartbeat_answered() {
+    asio::post(strand_, [self = shared_from_this()] { self->heartbeats_unanswered_ = 0; });
 }
 
 }  // namespace jigasi::call

@@ -48,6 +48,8 @@ struct gateway_call_hooks {
     std::function<void(std::string stage)> media_failed;
     /// A key for the phone to send as SIP INFO (calls.dtmf, jitsi-protocol.md §5.4).
     std::function<void(char key)> info_dtmf;
+    /// A JSON body for the phone side as SIP INFO application/json (calls.info_json, §5.7).
+    std::function<void(std::string body)> info_json;
 };
 
 /// What a call needs besides its room and media settings.
@@ -55,10 +57,13 @@ struct gateway_call_context {
     std::shared_ptr<call_registry> registry;
     core::call_stats* stats = nullptr;
     std::atomic<std::uint64_t>* calls_migrated = nullptr;  ///< total_calls_with_jvb_migrate
+    std::atomic<std::uint64_t>* no_heartbeat = nullptr;    ///< total_calls_no_heartbeat_response
     config::dtmf_method dtmf = config::dtmf_method::automatic;
     /// calls.when_alone "hang_up": the grace before an answered call left alone ends; nullopt: stay.
     std::optional<std::chrono::seconds> alone_grace;
     std::string keypad_mute = "*6", keypad_hand = "*9";  ///< calls.keypad_*
+    bool info_json = false;                              ///< calls.info_json
+    std::chrono::seconds info_heartbeat{0};              ///< calls.info_heartbeat_s
 };
 
 /// calls.when_alone as gateway_call_context::alone_grace.
@@ -88,6 +93,8 @@ public:
     /// A key the phone pressed, sent as SIP INFO (RFC 4733 keys come through the phone port);
     /// any thread.
     void phone_key(char key);
+    /// The phone side echoed our heartbeat (numbered INFO t=11); any thread.
+    void heartbeat_answered();
     /// Outgoing calls: the phone answered with this media; the bridge's offer is answered now.
     void phone_answered(phone_media m);
     /// The call state shown on the participant's tile (presence status, §2.5); any thread.
@@ -152,6 +159,9 @@ private:
     keypad keypad_;
     bool hand_raised_ = false;
     bool av_moderated_ = false, av_approved_ = false;  ///< §3.6 AV moderation of audio
+    void send_info(std::string body);
+    unsigned heartbeats_unanswered_ = 0, info_seq_ = 0;
+    std::chrono::steady_clock::time_point next_heartbeat_{};
     void check_alone();
 };
 

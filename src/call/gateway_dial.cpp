@@ -227,7 +227,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     info.display_name = shown;
     registry_->begin(std::move(info));
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::nullopt, std::move(*sock),
-                                              std::move(h), gateway_call_context{registry_, &stats_.calls, &stats_.total_calls_with_jvb_migrate, c->calls.dtmf, alone_grace(c->calls), c->calls.keypad_mute, c->calls.keypad_hand},
+                                              std::move(h), call_context(*c),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;

@@ -234,6 +234,12 @@ struct calls_config {
     /// reach the conference as telephone-events. Empty: off.
     std::string keypad_mute = "*6";
     std::string keypad_hand = "*9";
+    /// Jigasi's SIP INFO JSON toward the phone side (jitsi-protocol.md §5.7), for deployments
+    /// with an external IVR: muteRequest when the conference mutes the caller, the numbered
+    /// AV-moderation notifications, and a heartbeat every info_heartbeat_s (0: none; two
+    /// unanswered end the call).
+    bool info_json = false;
+    unsigned info_heartbeat_s = 0;
     std::string when_alone = "stay";
     unsigned alone_grace_s = 30;
     std::string records_file;              ///< one JSON line per finished call; empty: none

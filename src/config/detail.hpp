@@ -196,6 +196,8 @@ void fields(V&& v, S&... s) {
     v(field{"dtmf"}, s.dtmf...);
     v(field{"keypad_mute"}, s.keypad_mute...);
     v(field{"keypad_hand"}, s.keypad_hand...);
+    v(field{"info_json"}, s.info_json...);
+    v(field{"info_heartbeat_s"}, s.info_heartbeat_s...);
     v(field{"when_alone"}, s.when_alone...);
     v(field{"alone_grace_s"}, s.alone_grace_s...);
     v(field{"records_file"}, s.records_file...);

@@ -287,6 +287,8 @@ std::vector<problem> validate(const config& cfg) {
         if (code->size() > 4 || code->find_first_not_of("0123456789*#ABCD") != std::string::npos)
             c.error(key, "up to 4 keys of 0-9 * # A-D (empty: off)");
     if (!k.keypad_mute.empty() && k.keypad_mute == k.keypad_hand) c.error("calls.keypad_hand", "the same code as calls.keypad_mute");
+    if (k.info_heartbeat_s > 3600) c.error("calls.info_heartbeat_s", "must lie between 0 and 3600");
+    if (k.info_heartbeat_s && !k.info_json) c.error("calls.info_heartbeat_s", "needs calls.info_json");
     if (k.when_alone != "stay" && k.when_alone != "hang_up")
         c.error("calls.when_alone", "expected \"stay\" or \"hang_up\", not \"" + k.when_alone + "\"");
     if (k.alone_grace_s > 3600) c.error("calls.alone_grace_s", "must lie between 0 and 3600");

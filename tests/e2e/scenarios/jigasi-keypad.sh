@@ -4,6 +4,9 @@
 #   - *9 raises the hand (jitsi_participant_raisedHand in presence), *9 again lowers it
 #   - other keys (1, 2) go to the conference as telephone-events (the call record counts 2 sent)
 #   - with AV moderation on and no approval, *6 while muted does not unmute: it raises the hand
+#   - calls.info_json: the phone side gets Jigasi's SIP INFO JSON (jitsi-protocol.md §5.7): t=8
+#     when AV moderation goes on, a typed muteRequest when the focus mutes the caller; baresip
+#     answers them 200
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
 MUC=conference.$PROSODY_DOMAIN
@@ -16,7 +19,8 @@ start_jigasi <<JSON
         "muc_domain": "$MUC" } ] },
   "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
   "media": { "min_port": 36000, "max_port": 36999 },
-  "calls": { "records_file": "$RECORDS" } }
+  "log": { "subsystems": { "call": "debug" } },
+  "calls": { "records_file": "$RECORDS", "info_json": true } }
 JSON
 sip_probe 5060 5
 R=room1@$MUC
@@ -50,6 +54,11 @@ sleep 1
 standin_wait 2 "still muted" "$(occ).audiomuted == true"
 jigasi_log_has 'keypad: unmute refused \(AV moderation\); raising the hand instead' || fail "the refusal was not logged"
 note "AV moderation: unmute refused, hand raised"
+jigasi_log_has 'INFO \{"i":[0-9]+,"t":8,"d":true\} sent' || fail "no SIP INFO t=8 for AV moderation on (calls.info_json)"
+standin POST /mute "{\"endpoint\": \"$nick\", \"muted\": false}" > /dev/null
+wait_until 5 "a typed muteRequest INFO to the phone" jigasi_log_has 'INFO \{"type":"muteRequest","id":"[0-9a-f]{32}","data":\{"audio":false\}\} sent'
+grep -q 'INFO' "$E2E_OUT/phone.log" || note "(baresip does not log the INFOs it answers)"
+note "SIP INFO JSON: t=8 and muteRequest sent"
 
 baresip_cmd phone hangup > /dev/null
 baresip_wait_event phone CALL_CLOSED 5

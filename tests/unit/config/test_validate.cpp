@@ -199,6 +199,7 @@ TEST_CASE("conference-call settings", "[config]") {
     CHECK(errors_of(R"({"calls": {"keypad_mute": "*66666", "keypad_hand": "*x"}})") ==
           strings{"calls.keypad_mute: up to 4 keys of 0-9 * # A-D (empty: off)",
                   "calls.keypad_hand: up to 4 keys of 0-9 * # A-D (empty: off)"});
+    CHECK(errors_of(R"({"calls": {"info_heartbeat_s": 10}})") == strings{"calls.info_heartbeat_s: needs calls.info_json"});
     CHECK(errors_of(R"({"calls": {"keypad_mute": "*1", "keypad_hand": "*1"}})") ==
           strings{"calls.keypad_hand: the same code as calls.keypad_mute"});
     CHECK(errors_of(R"({"calls": {"when_alone": "leave", "alone_grace_s": 4000}})") ==
