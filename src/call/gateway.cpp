@@ -448,7 +448,7 @@ void gateway::ended(sip_call* c, end_info e) {
                            e.status == 403   ? "Forbidden"
                            : e.status == 503 ? "Service Unavailable"
                                              : "Temporarily Unavailable",
-                           "Warning: 399 jigasi-ng \"%s\"\r\n", e.why.c_str());
+                           "Warning: 399 jigasi-ng \"%s\"\r\nContent-Length: 0\r\n\r\n", e.why.c_str());
         } else {
             keep->log.info(keep->answered ? "hanging up (BYE): " : keep->outgoing ? "cancelling: " : "ending: ", e.why);
         }

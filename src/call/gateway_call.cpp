@@ -35,14 +35,31 @@ gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> s
                            gateway_call_context ctx, core::log_channel log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
       phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)), ctx_(std::move(ctx)),
-      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {}
+      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {
+    // The player plays at the phone's rate, known once its media is.
+    if (ctx_.prompts && phone_media_)
+        if (auto f = media::codecs::describe(phone_media_->codec); f && media::prompts::prompt_set::supports(f->pcm_rate))
+            player_ = std::make_unique<media::prompts::prompt_player>(ctx_.prompts, f->pcm_rate);
+}
 
 asio::awaitable<void> gateway_call::run() {
     auto self = shared_from_this();
-    xmpp::room_session s(room_, log_);
-    session_ = &s;
     wake_ = std::make_unique<asio::steady_timer>(strand_);
     hangup_timer_ = std::make_unique<asio::steady_timer>(strand_);
+    // The IVR first (gateway_ivr.cpp): the caller names the room; a locked room asks for its PIN
+    // and the conference is joined again with it.
+    if (ctx_.ivr) {
+        const bool chosen = co_await ivr_choose_room();
+        if (!chosen) co_return;
+    }
+    while (co_await conference()) {
+    }
+    if (phone_) phone_->close();
+}
+
+asio::awaitable<bool> gateway_call::conference() {
+    xmpp::room_session s(room_, log_);
+    session_ = &s;
     log_.info("joining ", room_.room.to_string(), " as \"", room_.presence.display_name, "\"");
     // Waits for hang_up(), then leaves; s.run() returns once the stream has closed.
     auto leaver = [this, &s]() -> asio::awaitable<void> {
@@ -66,23 +83,30 @@ asio::awaitable<void> gateway_call::run() {
     auto r = co_await (s.run(*this) || media_loop(s) || leaver());
     session_ = nullptr;
     if (leg_) leg_->close();
-    if (phone_) phone_->close();
-    record_media();
     if (r.index() != 0) {
+        record_media();
         finish(503, "cancelled", "cancelled");
-        co_return;
+        co_return false;
     }
-    const auto& out = std::get<0>(r);
+    const auto out = std::get<0>(r);
     if (hung_up_) {
+        record_media();
         finish(0, hung_up_reason_, *hung_up_);
-        co_return;
+        co_return false;
     }
     using e = xmpp::room_end;
     const bool password = out.why == e::join_refused && out.refusal && *out.refusal == xmpp::join_refusal::password_required;
+    // A caller who came through the IVR types the PIN and we join again (§3.5).
+    if (password && ctx_.ivr && phone_) {
+        const bool again = co_await ivr_pin();
+        if (again) co_return true;
+    }
+    record_media();
     const int status = password ? 403 : out.why == e::connect_failed || out.why == e::cancelled ? 503 : 480;
     std::string word = password ? "room_password" : std::string(xmpp::to_string(out.why));
     std::replace(word.begin(), word.end(), '-', '_');
     finish(status, word, "conference: " + std::string(xmpp::to_string(out.why)) + (out.detail.empty() ? "" : ": " + out.detail));
+    co_return false;
 }
 
 void gateway_call::finish(int status, std::string reason, std::string why) {
@@ -175,6 +199,37 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
     }
 }
 
+// The phone's port and pipeline, once its media is known (SDP answer or offer); nullopt when
+// ready, else why not.
+std::optional<std::string> gateway_call::make_phone() {
+    if (phone_) return std::nullopt;
+    const auto& pm = *phone_media_;
+    auto fmt = media::codecs::describe(pm.codec);
+    if (!fmt) return "phone codec unusable: " + fmt.error().diagnostic;
+    media::pipeline::phone_config pc;
+    pc.format = *fmt;
+    pc.dtmf_pt = pm.telephone_event ? pm.telephone_event->pt : 0;
+    if (pm.telephone_event) pc.dtmf_clock_rate = pm.telephone_event->clock_rate;
+    pc.local_ssrc = random32();
+    pc.first_sequence = static_cast<std::uint16_t>(random32());
+    pc.first_timestamp = random32();
+    pc.rtcp.seed = random32();
+    pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
+    if (fmt->id == media::codecs::codec_id::opus) pc.opus = media::codecs::opus_settings_from_fmtp(pm.codec.fmtp, pc.opus);
+    auto audio = media::pipeline::phone_audio::create(pc);
+    if (!audio) return "phone pipeline: " + audio.error().diagnostic;
+    phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);
+    phone_->set_dtmf(ctx_.dtmf, pm.telephone_event.has_value(), [info = hooks_.info_dtmf](char k) {
+        if (info) info(k);
+    });
+    for (char k : std::exchange(pending_dtmf_, {})) phone_->on_dtmf(k);
+    phone_->set_key_handler([this](char k) { on_phone_key(k); });
+    phone_socket_.reset();
+    phone_->set_muted(muted_ || held_);
+    if (player_) phone_->set_prompts(player_.get());
+    return std::nullopt;
+}
+
 asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m) {
     auto fail = [&](std::string why) {
         log_.error(why);
@@ -188,31 +243,9 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
         fail("phone codec unusable: " + fmt.error().diagnostic);
         co_return;
     }
-    if (!phone_) {
-        media::pipeline::phone_config pc;
-        pc.format = *fmt;
-        pc.dtmf_pt = pm.telephone_event ? pm.telephone_event->pt : 0;
-        if (pm.telephone_event) pc.dtmf_clock_rate = pm.telephone_event->clock_rate;
-        pc.local_ssrc = random32();
-        pc.first_sequence = static_cast<std::uint16_t>(random32());
-        pc.first_timestamp = random32();
-        pc.rtcp.seed = random32();
-        pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
-        if (fmt->id == media::codecs::codec_id::opus)
-            pc.opus = media::codecs::opus_settings_from_fmtp(pm.codec.fmtp, pc.opus);
-        auto audio = media::pipeline::phone_audio::create(pc);
-        if (!audio) {
-        fail("phone pipeline: " + audio.error().diagnostic);
+    if (auto err = make_phone()) {
+        fail(*err);
         co_return;
-    }
-        phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);
-        phone_->set_dtmf(ctx_.dtmf, pm.telephone_event.has_value(), [info = hooks_.info_dtmf](char k) {
-            if (info) info(k);
-        });
-        for (char k : std::exchange(pending_dtmf_, {})) phone_->on_dtmf(k);
-        phone_->set_key_handler([this](char k) { on_phone_key(k); });
-        phone_socket_.reset();
-        phone_->set_muted(muted_ || held_);
     }
     auto cert = media::dtls::process_certificate();
     if (!cert) {
@@ -477,7 +510,13 @@ void gateway_call::phone_key(char key) {
     asio::post(strand_, [self = shared_from_this(), key] { self->on_phone_key(key); });
 }
 
-void gateway_call::on_phone_key(char key) { apply_keypad(keypad_.on_key(key, std::chrono::steady_clock::now())); }
+void gateway_call::on_phone_key(char key) {
+    if (ivr_active_) {
+        ivr_keys_ += key;
+        return;
+    }
+    apply_keypad(keypad_.on_key(key, std::chrono::steady_clock::now()));
+}
 
 // Keypad controls (issue 8 item 4), acting straight on the conference: we are the participant.
 void gateway_call::apply_keypad(const std::vector<keypad_action>& actions) {
@@ -492,14 +531,18 @@ void gateway_call::apply_keypad(const std::vector<keypad_action>& actions) {
             if (muted_ && av_moderated_ && !av_approved_) {
                 log_.info("keypad: unmute refused (AV moderation); raising the hand instead");
                 set_hand(true);
+                say(media::prompts::prompt_id::unmute_not_allowed);
                 break;
             }
             log_.info("keypad: ", muted_ ? "unmute" : "mute");
             apply_mute(!muted_);
+            say(muted_ ? media::prompts::prompt_id::cue_mute : media::prompts::prompt_id::cue_unmute);
+            say(muted_ ? media::prompts::prompt_id::muted : media::prompts::prompt_id::unmuted);
             break;
         case keypad_action::kind::toggle_hand:
             log_.info("keypad: hand ", hand_raised_ ? "lowered" : "raised");
             set_hand(!hand_raised_);
+            say(hand_raised_ ? media::prompts::prompt_id::hand_raised : media::prompts::prompt_id::hand_lowered);
             break;
         }
     }

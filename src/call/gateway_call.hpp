@@ -9,6 +9,7 @@
 #include "call/call_registry.hpp"
 #include "call/keypad.hpp"
 #include "call/phone_port.hpp"
+#include "media/prompts/prompt_player.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
 #include "media/description.hpp"
@@ -46,6 +47,8 @@ struct gateway_call_hooks {
     std::function<void(std::string occupant_uri)> joined;
     /// The bridge media failed: "ice"/"dtls"/"consent" (connection failed) or "media timeout".
     std::function<void(std::string stage)> media_failed;
+    /// The IVR found the caller's room (room@muc): the SIP side updates its conference count.
+    std::function<void(std::string room)> room_chosen;
     /// A key for the phone to send as SIP INFO (calls.dtmf, jitsi-protocol.md §5.4).
     std::function<void(char key)> info_dtmf;
     /// A JSON body for the phone side as SIP INFO application/json (calls.info_json, §5.7).
@@ -62,6 +65,15 @@ struct gateway_call_context {
     /// calls.when_alone "hang_up": the grace before an answered call left alone ends; nullopt: stay.
     std::optional<std::chrono::seconds> alone_grace;
     std::string keypad_mute = "*6", keypad_hand = "*9";  ///< calls.keypad_*
+    /// Spoken prompts (IVR, keypad confirmations); null: none were loaded.
+    std::shared_ptr<const media::prompts::prompt_set> prompts;
+    /// Set for a call that starts in the IVR: the caller types the meeting ID, `lookup` turns
+    /// it into the room to join (nullopt: unknown ID).
+    struct ivr_context {
+        config::ivr_config cfg;
+        std::function<std::optional<xmpp::room_session_options>(const std::string& digits)> lookup;
+    };
+    std::optional<ivr_context> ivr;
     bool info_json = false;                              ///< calls.info_json
     std::chrono::seconds info_heartbeat{0};              ///< calls.info_heartbeat_s
 };
@@ -103,7 +115,19 @@ public:
     const std::string& id() const { return id_; }
 
 private:
+    /// One stay in the conference; true: join again (the IVR got a PIN for a locked room).
+    boost::asio::awaitable<bool> conference();
     boost::asio::awaitable<void> media_loop(xmpp::room_session& s);
+    std::optional<std::string> make_phone();
+    // The IVR (gateway_ivr.cpp).
+    boost::asio::awaitable<bool> ivr_choose_room();
+    boost::asio::awaitable<bool> ivr_pin();
+    /// Asks with `ask` until `accept` takes an entry or the tries run out (nullopt).
+    boost::asio::awaitable<std::optional<std::string>> ivr_ask(media::prompts::prompt_id ask, media::prompts::prompt_id wrong,
+                                                               std::function<bool(const std::string&)> accept);
+    /// Plays what is queued to the end (or until the caller hangs up).
+    boost::asio::awaitable<void> ivr_drain();
+    void say(media::prompts::prompt_id id);
     boost::asio::awaitable<void> answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m);
     void on_joined(xmpp::room_session&) override;
     void on_room_event(xmpp::room_session& s, const xmpp::muc_event&) override;
@@ -157,6 +181,10 @@ private:
     std::string restart_stage_;
     std::optional<std::chrono::steady_clock::time_point> alone_deadline_;  ///< calls.when_alone hang_up
     keypad keypad_;
+    std::unique_ptr<media::prompts::prompt_player> player_;
+    bool ivr_active_ = false;   ///< keys go to the IVR's entry, not the keypad
+    std::string ivr_keys_;
+    unsigned pin_attempts_ = 0;
     bool hand_raised_ = false;
     bool av_moderated_ = false, av_approved_ = false;  ///< §3.6 AV moderation of audio
     void send_info(std::string body);

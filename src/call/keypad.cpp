@@ -1,5 +1,7 @@
 #include "call/keypad.hpp"
 
+#include <utility>
+
 namespace jigasi::call {
 
 bool keypad::prefix_of_a_code(const std::string& s) const {
@@ -45,6 +47,30 @@ std::vector<keypad_action> keypad::on_tick(clock::time_point now) {
     std::vector<keypad_action> out;
     if (!held_.empty() && now - held_at_ >= hold_) flush(out);
     return out;
+}
+
+digit_entry::outcome digit_entry::on_key(char key, clock::time_point now) {
+    last_ = now;
+    if (key == '*') {
+        typed_.clear();
+        return {};
+    }
+    if (key == '#') {
+        if (typed_.size() < min_) {
+            typed_.clear();
+            return {outcome::kind::too_short, {}};
+        }
+        return {outcome::kind::done, std::exchange(typed_, {})};
+    }
+    if (key >= '0' && key <= '9' && typed_.size() < max_) typed_ += key;
+    // A full entry needs no '#': callers often forget it.
+    if (typed_.size() == max_) return {outcome::kind::done, std::exchange(typed_, {})};
+    return {};
+}
+
+digit_entry::outcome digit_entry::on_tick(clock::time_point now) const {
+    if (now - last_ >= timeout_) return {outcome::kind::timed_out, typed_};
+    return {};
 }
 
 }  // namespace jigasi::call

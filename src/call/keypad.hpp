@@ -40,4 +40,32 @@ private:
     clock::time_point held_at_{};
 };
 
+/// An IVR entry (issue 8 item 2): digits ended by '#', as callers type a meeting ID or PIN.
+/// '*' starts the entry over. Sans-io.
+class digit_entry {
+public:
+    using clock = std::chrono::steady_clock;
+    struct outcome {
+        enum class kind { typing, done, too_short, timed_out } what = kind::typing;
+        std::string digits;  ///< done: what was typed
+    };
+    digit_entry(unsigned min_digits, unsigned max_digits, std::chrono::seconds timeout)
+        : min_(min_digits), max_(max_digits), timeout_(timeout) {}
+
+    /// Starts listening (after the prompt): the timeout runs from here.
+    void start(clock::time_point now) {
+        typed_.clear();
+        last_ = now;
+    }
+    outcome on_key(char key, clock::time_point now);
+    /// timed_out once `timeout` passes without a key.
+    outcome on_tick(clock::time_point now) const;
+
+private:
+    unsigned min_, max_;
+    std::chrono::seconds timeout_;
+    std::string typed_;
+    clock::time_point last_{};
+};
+
 }  // namespace jigasi::call

@@ -1,6 +1,8 @@
 #include "call/phone_port.hpp"
 
 #include "media/ice/demux.hpp"
+
+#include <algorithm>
 #include "media/rtp/telephone_event.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -60,6 +62,15 @@ void phone_port::send(std::span<const std::uint8_t> bytes) {
 void phone_port::play(std::span<const std::int16_t> pcm) {
     if (!socket_.is_open()) return;
     const auto now = media::pipeline::clock::now();
+    // A prompt is mixed over the conference (not instead of it): the caller keeps hearing people.
+    if (prompts_ && prompts_->playing()) {
+        mix_.assign(pcm.begin(), pcm.end());
+        prompt_frame_.resize(pcm.size());
+        if (prompts_->next_frame(prompt_frame_))
+            for (std::size_t i = 0; i < mix_.size(); ++i)
+                mix_[i] = static_cast<std::int16_t>(std::clamp(int(mix_[i]) + int(prompt_frame_[i]), -32768, 32767));
+        pcm = mix_;
+    }
     pump_dtmf(now);
     if (auto n = audio_->to_phone(pcm, now, tx_); n && *n) send({tx_.data(), *n});
     while (auto n = audio_->poll_dtmf(now, tx_)) send({tx_.data(), n});

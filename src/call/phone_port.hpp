@@ -6,6 +6,7 @@
 #include "call/bridge_leg.hpp"
 #include "config/config.hpp"
 #include "media/pipeline/phone_audio.hpp"
+#include "media/prompts/prompt_player.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -39,6 +40,9 @@ public:
     /// keypad lets through comes back by relay().
     void set_key_handler(std::function<void(char)> h) { key_handler_ = std::move(h); }
     void relay(char key) { relay_queue_ += key; }
+    /// Prompts mixed into what the phone hears (the IVR, keypad confirmations); null: none.
+    void set_prompts(media::prompts::prompt_player* p) { prompts_ = p; }
+    std::size_t frame_samples() const { return audio_->frame_samples(); }
     /// The phone pressed a key (RFC 4733); nullopt when none is waiting.
     std::optional<char> poll_key() override;
 
@@ -68,6 +72,8 @@ private:
     std::function<void(char)> dtmf_info_;
     std::function<void(char)> key_handler_;
     std::string relay_queue_;
+    media::prompts::prompt_player* prompts_ = nullptr;
+    std::vector<std::int16_t> mix_, prompt_frame_;
 };
 
 }  // namespace jigasi::call

@@ -266,6 +266,20 @@ struct dialin_config {
     friend bool operator==(const dialin_config&, const dialin_config&) = default;
 };
 
+/// The built-in IVR (issue 8): callers type a meeting ID (the conference mapper's) and, for a
+/// locked room, its PIN, guided by spoken prompts.
+struct ivr_config {
+    bool enabled = true;
+    std::string extension = "1000";    ///< sip:1000@host reaches the IVR (as Jigate)
+    bool unrouted = true;              ///< INVITEs no calls.routing step places go to the IVR (else 404)
+    unsigned min_digits = 4, max_digits = 16;
+    unsigned tries = 3;                ///< wrong IDs or PINs before the IVR gives up
+    unsigned digit_timeout_s = 10;     ///< silence on the keypad that ends an entry
+    std::string language = "en";
+    std::string prompts_folder;        ///< <folder>/<language>/<prompt>.wav replaces a built-in prompt
+    friend bool operator==(const ivr_config&, const ivr_config&) = default;
+};
+
 struct config {
     server_config server;
     log_config log;
@@ -275,6 +289,7 @@ struct config {
     media_config media;
     calls_config calls;
     dialin_config dialin;
+    ivr_config ivr;
 
     friend bool operator==(const config&, const config&) = default;
 };

@@ -220,6 +220,19 @@ void fields(V&& v, S&... s) {
     v(field{"numbers"}, s.numbers...);
 }
 
+template <class V, class... S> requires all_are<ivr_config, S...>
+void fields(V&& v, S&... s) {
+    v(field{"enabled"}, s.enabled...);
+    v(field{"extension"}, s.extension...);
+    v(field{"unrouted"}, s.unrouted...);
+    v(field{"min_digits"}, s.min_digits...);
+    v(field{"max_digits"}, s.max_digits...);
+    v(field{"tries"}, s.tries...);
+    v(field{"digit_timeout_s"}, s.digit_timeout_s...);
+    v(field{"language"}, s.language...);
+    v(field{"prompts_folder"}, s.prompts_folder...);
+}
+
 template <class V, class... S> requires all_are<config, S...>
 void fields(V&& v, S&... s) {
     v(field{"server"}, s.server...);
@@ -230,6 +243,7 @@ void fields(V&& v, S&... s) {
     v(field{"media"}, s.media...);
     v(field{"calls"}, s.calls...);
     v(field{"dialin"}, s.dialin...);
+    v(field{"ivr"}, s.ivr...);
 }
 
 struct ignore_fields {

@@ -292,6 +292,13 @@ std::vector<problem> validate(const config& cfg) {
     if (k.when_alone != "stay" && k.when_alone != "hang_up")
         c.error("calls.when_alone", "expected \"stay\" or \"hang_up\", not \"" + k.when_alone + "\"");
     if (k.alone_grace_s > 3600) c.error("calls.alone_grace_s", "must lie between 0 and 3600");
+    const auto& ivr = cfg.ivr;
+    if (ivr.extension.empty() || ivr.extension.find_first_of("@:;<> ") != std::string::npos)
+        c.error("ivr.extension", "expected a SIP user part, e.g. \"1000\"");
+    if (ivr.min_digits < 1 || ivr.min_digits > ivr.max_digits || ivr.max_digits > 32)
+        c.error("ivr.min_digits", "expected 1 <= min_digits <= max_digits <= 32");
+    if (ivr.tries < 1 || ivr.tries > 10) c.error("ivr.tries", "must lie between 1 and 10");
+    if (ivr.digit_timeout_s < 2 || ivr.digit_timeout_s > 60) c.error("ivr.digit_timeout_s", "must lie between 2 and 60");
     if (cfg.dialin.id_digits < 6 || cfg.dialin.id_digits > 16) c.error("dialin.id_digits", "must lie between 6 and 16");
     for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i) {
         const auto& n = cfg.dialin.numbers[i];

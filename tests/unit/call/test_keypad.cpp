@@ -43,3 +43,28 @@ TEST_CASE("keypad: longer codes, and codes switched off", "[call]") {
     keypad off("", "");
     CHECK(feed(off, "*6*9", t) == "*6*9");
 }
+
+TEST_CASE("digit_entry: digits then #, * starts over, too short, full without #, timeout", "[call]") {
+    using jigasi::call::digit_entry;
+    using k = digit_entry::outcome::kind;
+    const auto t = digit_entry::clock::now();
+    digit_entry e(4, 10, std::chrono::seconds(10));
+    e.start(t);
+    for (char c : std::string("12345")) CHECK(e.on_key(c, t).what == k::typing);
+    auto done = e.on_key('#', t);
+    CHECK(done.what == k::done);
+    CHECK(done.digits == "12345");
+    for (char c : std::string("99*1234")) e.on_key(c, t);
+    CHECK(e.on_key('#', t).digits == "1234");
+    e.on_key('1', t);
+    CHECK(e.on_key('#', t).what == k::too_short);
+    for (char c : std::string("123456789")) CHECK(e.on_key(c, t).what == k::typing);
+    auto full = e.on_key('0', t);
+    CHECK(full.what == k::done);
+    CHECK(full.digits == "1234567890");
+    e.start(t);
+    CHECK(e.on_tick(t + std::chrono::seconds(9)).what == k::typing);
+    e.on_key('5', t + std::chrono::seconds(9));
+    CHECK(e.on_tick(t + std::chrono::seconds(18)).what == k::typing);
+    CHECK(e.on_tick(t + std::chrono::seconds(19)).what == k::timed_out);
+}
