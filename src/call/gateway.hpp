@@ -89,8 +89,6 @@ public:
     control_result hang_up(const std::string& id, const std::string& why);
     control_result send_dtmf(const std::string& id, const std::string& keys);
     control_result set_muted(const std::string& id, bool muted);
-    /// A Rayo hangup for the call in `room` whose occupant is `occupant` (jitsi-protocol.md §2.3).
-    bool rayo_hang_up(const std::string& occupant);
     const std::shared_ptr<call_registry>& registry() const { return registry_; }
     /// Hangs every call up (BYE / 503) and takes no new ones (signalling strand).
     void close_all();

@@ -1,5 +1,6 @@
-// The API's hold on calls in progress (issue 7 item 2c): hang up, keys for the phone, mute; and
-// Rayo's hangup (jitsi-protocol.md §2.3). Signalling strand, like the rest of the gateway.
+// The API's hold on calls in progress (issue 7 item 2c): hang up, keys for the phone, mute.
+// Signalling strand, like the rest of the gateway. (A Rayo hangup reaches its call through the
+// room: gateway_call::on_hangup.)
 #include "call/gateway_detail.hpp"
 #include "media/rtp/telephone_event.hpp"
 
@@ -39,18 +40,6 @@ control_result gateway::set_muted(const std::string& id, bool muted) {
     c->log.info(muted ? "muted" : "unmuted", " by the API");
     c->call->set_muted(muted);
     return control_result::ok;
-}
-
-bool gateway::rayo_hang_up(const std::string& occupant) {
-    const auto live = registry_->list();
-    for (const auto& v : live) {
-        const auto& o = v.as_object();
-        if (o.contains("occupant") && o.at("occupant").as_string() == occupant && o.at("state").as_string() != "ended") {
-            const std::string id(o.at("id").as_string());
-            return hang_up(id, "Rayo hangup") == control_result::ok;
-        }
-    }
-    return false;
 }
 
 }  // namespace jigasi::call
