@@ -2,6 +2,7 @@
 
 #include "app/api_routes.hpp"
 #include "app/dialin_routes.hpp"
+#include "app/ivr_setup.hpp"
 #include "app/shutdown.hpp"
 #include "app/sip_service.hpp"
 #include "core/task_group.hpp"
@@ -177,16 +178,23 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
     auto* m = &impl_->metrics;
     auto* lg = &logger;
     auto* sip = &impl_->sip;
-    cfg.subscribe([m, lg, sip](const auto&, const config::store::snapshot& after, const auto&) {
+    auto* d = impl_.get();
+    cfg.subscribe([m, lg, sip, d](const config::store::snapshot& before, const config::store::snapshot& after, const auto&) {
         lg->configure(after->log);
         m->set_conferences_threshold(after->server.conferences_threshold);
         sip->reconfigure(*after);
+        // Other prompts: calls from now on speak them.
+        if (before->ivr.language != after->ivr.language || before->ivr.prompts_folder != after->ivr.prompts_folder)
+            sip->set_ivr(load_prompts(after->ivr, d->health, d->log),
+                         make_meeting_lookup(d->mapper, d->mapper_failures, core::log_channel(*lg, "ivr")));
     });
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
     add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
     impl_->mapper.load();
+    impl_->sip.set_ivr(load_prompts(cfg.get()->ivr, impl_->health, impl_->log),
+                       make_meeting_lookup(impl_->mapper, impl_->mapper_failures, core::log_channel(logger, "ivr")));
     add_dialin_routes(impl_->routes, {cfg, impl_->mapper, impl_->mapper_failures});
 }
 

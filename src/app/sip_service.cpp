@@ -35,6 +35,8 @@ struct sip_service::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<sip::libre_bridge> bridge;
     std::unique_ptr<sip::user_agent> ua;
     std::shared_ptr<call::gateway> gateway;  ///< conference calls
+    std::shared_ptr<const media::prompts::prompt_set> prompts;  ///< for the gateway (strand)
+    call::gateway::meeting_lookup meeting_lookup;
     std::map<std::string, std::shared_ptr<sip::registration>> registrations;  ///< by account id
     std::map<std::string, std::shared_ptr<sip::registration>> retiring;  ///< un-REGISTERing after a reload
     asio::steady_timer tick;
@@ -126,6 +128,7 @@ asio::awaitable<std::error_code> sip_service::start() {
         if (ec) return;
         d->gateway = std::make_shared<call::gateway>(d->ioc, *d->bridge, *d->ua, d->cfg, d->logger, d->tasks, d->stats,
                                                      d->calls);
+        d->gateway->set_ivr(d->prompts, d->meeting_lookup);
         d->ua->set_invite_handler([g = d->gateway.get()](const sip_msg* msg, sipsess_sock* sock, const std::string& user) {
             return g->on_invite(msg, sock, user);
         });
@@ -133,6 +136,14 @@ asio::awaitable<std::error_code> sip_service::start() {
         for (const auto& a : c->sip.accounts) d->start_registration(a, c->sip.public_address);
     });
     co_return ec;
+}
+
+void sip_service::set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, call::gateway::meeting_lookup lookup) {
+    asio::post(impl_->strand, [d = impl_, prompts = std::move(prompts), lookup = std::move(lookup)]() mutable {
+        d->prompts = std::move(prompts);
+        d->meeting_lookup = std::move(lookup);
+        if (d->gateway) d->gateway->set_ivr(d->prompts, d->meeting_lookup);
+    });
 }
 
 void sip_service::dial_out(const xmpp::dial_request& d, const xmpp::element& iq,

@@ -157,7 +157,8 @@ gateway::gateway(asio::io_context& ioc, sip::libre_bridge& bridge, sip::user_age
 void gateway::publish_stats() {
     // Per room, the largest size any of its calls saw (they all see the same room).
     std::map<std::string, std::size_t> rooms;
-    for (const auto& [p, c] : calls_) rooms[c->room] = std::max(rooms[c->room], c->room_size);
+    for (const auto& [p, c] : calls_)
+        if (!c->room.empty()) rooms[c->room] = std::max(rooms[c->room], c->room_size);  // not in the IVR
     std::uint64_t participants = 0;
     std::array<std::uint64_t, core::conference_size_buckets> sizes{};
     for (const auto& [room, n] : rooms) {
@@ -195,24 +196,35 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             header = *v;
             break;
         }
-    const auto route = route_dial_in(*c, header, sip::str(msg->uri.user),
-                                     sip::header(msg, c->sip.headers.domain_base).value_or(std::string()));
-    if (!route) {
+    // The IVR (issue 8): its extension, unless a room header names the room; and, with
+    // ivr.unrouted, any call no routing step places.
+    const std::string uri_user = sip::str(msg->uri.user);
+    bool to_ivr = c->ivr.enabled && header.empty() && !c->ivr.extension.empty() && uri_user == c->ivr.extension;
+    std::optional<room_route> route;
+    if (!to_ivr) {
+        route = route_dial_in(*c, header, uri_user, sip::header(msg, c->sip.headers.domain_base).value_or(std::string()));
+        to_ivr = !route && c->ivr.enabled && c->ivr.unrouted;
+    }
+    if (!route && !to_ivr) {
         refused(core::call_direction::in, "no_room");
         return false;  // 404: not a room we can name
     }
-    const auto* server = route->server;
-    const auto& room = route->room;
-
     const std::string id = "in-" + std::to_string(next_++);
     auto sc = std::make_shared<sip_call>(log_.scoped("call " + id + " side=sip"));
     sc->owner = this;
     sc->owner_alive = weak_from_this();
     sc->id = id;
-    sc->room = room.to_string();
+    if (route) sc->room = route->room.to_string();
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
-    sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for room ",
-                 sc->room, " (by ", route->step, ")");
+    sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for ",
+                 route ? "room " + sc->room + " (by " + route->step + ")" : std::string("the IVR"));
+    if (to_ivr && !prompts_) {
+        sc->log.notice("refused with 503: the IVR has no prompts (see the start-up log)");
+        sip_treplyf(nullptr, nullptr, stack_, msg, false, 503, "Service Unavailable",
+                    "Warning: 399 jigasi-ng \"the IVR is not available\"\r\nContent-Length: 0\r\n\r\n");
+        refused(core::call_direction::in, "ivr_unavailable");
+        return true;
+    }
 
     auto refuse = [&](uint16_t status, const char* phrase, std::string_view reason, const std::string& why) {
         sc->log.notice("refused with ", status, ": ", why);
@@ -256,11 +268,17 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         codec = ans->media.codec.encoding + "/" + std::to_string(ans->media.codec.clock_rate);
     }
     const std::string shown = display_name(c->calls, from_name, from_user);
-    auto ropts = session_options(*c, *server, room, shown);
+    // The IVR's call names its room later (gateway_call::ivr_choose_room).
+    xmpp::room_session_options ropts;
+    if (route) ropts = session_options(*c, *route->server, route->room, shown);
+    ropts.presence.display_name = shown;
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
+    auto ctx = call_context(*c);
+    add_ivr(ctx, *c, to_ivr, ropts.password.has_value());
 
-    const std::string cuser = sip::contact_user(room.local(), c->sip.public_address, sa_port(&msg->dst), msg->tp);
+    const std::string cuser = sip::contact_user(route ? route->room.local() : uri_user, c->sip.public_address,
+                                                sa_port(&msg->dst), msg->tp);
     int err = sipsess_accept(&sc->sess, sock, msg, 180, "Ringing", cuser.c_str(), "application/sdp", nullptr, nullptr,
                              nullptr, false, on_offer, on_answer, on_established, on_info, nullptr, on_close, sc.get(),
                              "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n");
@@ -271,7 +289,11 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         asio::post(sig, [self, wsc] {
             auto g = self.lock();
             auto sc = wsc.lock();
-            if (!g || !sc || !sc->sess || sc->answered) return;
+            if (!g || !sc || !sc->sess) return;
+            if (sc->answered) {  // the IVR answered early; now the media is up
+                if (sc->call) sc->call->set_status(std::string(xmpp::call_status::connected));
+                return;
+            }
             mbuf* desc = to_mbuf(sc->answer_sdp);
             // libre writes the Content-Type given to sipsess_accept; naming it again here gave the 200
             // two Content-Type headers, and SIPp then ignored its SDP.
@@ -315,8 +337,11 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             });
         };
     }
+    // The IVR answers at once: the caller has keys to type (a late offer's answer comes in the ACK).
+    std::function<void()> answer_now;
+    if (to_ivr) answer_now = sc->late_offer ? std::function<void()>([j = h.joined] { j({}); }) : h.answer;
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
-                                              std::move(h), call_context(*c),
+                                              std::move(h), std::move(ctx),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
@@ -328,6 +353,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     sc->call_started = true;
     tasks_.spawn(strand, [](std::shared_ptr<gateway_call> call) -> asio::awaitable<void> { co_await call->run(); }(sc->call),
                  "call " + sc->id);
+    if (answer_now) answer_now();
     return true;
 }
 
@@ -355,6 +381,7 @@ gateway_call_context gateway::call_context(const config::config& c) {
     x.keypad_hand = c.calls.keypad_hand;
     x.info_json = c.calls.info_json;
     x.info_heartbeat = std::chrono::seconds(c.calls.info_heartbeat_s);
+    x.prompts = prompts_;
     return x;
 }
 
@@ -386,6 +413,15 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
             if (!g || !sc || !g->calls_.contains(sc.get())) return;
             sc->room_size = n;
             g->publish_stats();
+        });
+    };
+    h.room_chosen = [self, wsc, sig](std::string room) {
+        asio::post(sig, [self, wsc, room] {
+            auto g = self.lock();
+            auto sc = wsc.lock();
+            if (!g || !sc || !g->calls_.contains(sc.get())) return;
+            sc->room = room;
+            sc->log.info("the IVR chose room ", room);
         });
     };
     h.media_failed = [self, sig](std::string stage) {

@@ -12,6 +12,7 @@
 #include "core/stats.hpp"
 #include "core/task_group.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -30,6 +31,9 @@ struct sipsess_sock;
 namespace jigasi::sip {
 class libre_bridge;
 class user_agent;
+}
+namespace jigasi::media::prompts {
+class prompt_set;
 }
 namespace jigasi::xmpp {
 struct dial_request;
@@ -73,6 +77,11 @@ public:
             std::shared_ptr<call_registry> registry);
     ~gateway();
 
+    /// A meeting ID typed in the IVR -> its conference ("room@muc"); nullopt: unknown.
+    using meeting_lookup = std::function<boost::asio::awaitable<std::optional<std::string>>(std::string digits)>;
+    /// The IVR's prompts (null: none loaded; the IVR then refuses calls) and mapper (app.cpp).
+    void set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, meeting_lookup lookup);
+
     /// The user agent's invite handler (signalling strand): true when the INVITE was taken
     /// (answered 180, or refused here with a reason); false to let the user agent answer 404.
     bool on_invite(const sip_msg* msg, sipsess_sock* sock, const std::string& user);
@@ -112,6 +121,8 @@ private:
     gateway_call_hooks hooks_for(const std::shared_ptr<sip_call>& sc);
     /// What a new call takes from the configuration and the gateway.
     gateway_call_context call_context(const config::config& c);
+    /// A dial-in call's IVR part (gateway_ivr_setup.cpp): `choose_room` when it starts there.
+    void add_ivr(gateway_call_context& x, const config::config& c, bool choose_room, bool has_password);
     /// Sends an outgoing call's INVITE (we are in its room).
     void invite(const std::shared_ptr<sip_call>& sc);
     /// Common to Rayo and REST dial-out: route, join, then invite (gateway_dial.cpp).
@@ -136,6 +147,8 @@ private:
     /// Records of calls ended from the SIP side or the API, waiting for their conference side.
     std::map<std::string, std::function<void()>> pending_records_;
     void flush_record(const std::string& id);
+    std::shared_ptr<const media::prompts::prompt_set> prompts_;
+    meeting_lookup meeting_lookup_;
     unsigned next_ = 1;
     bool closed_ = false;
 };

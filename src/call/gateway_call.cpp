@@ -35,12 +35,7 @@ gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> s
                            gateway_call_context ctx, core::log_channel log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
       phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)), ctx_(std::move(ctx)),
-      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {
-    // The player plays at the phone's rate, known once its media is.
-    if (ctx_.prompts && phone_media_)
-        if (auto f = media::codecs::describe(phone_media_->codec); f && media::prompts::prompt_set::supports(f->pcm_rate))
-            player_ = std::make_unique<media::prompts::prompt_player>(ctx_.prompts, f->pcm_rate);
-}
+      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {}
 
 asio::awaitable<void> gateway_call::run() {
     auto self = shared_from_this();
@@ -48,7 +43,7 @@ asio::awaitable<void> gateway_call::run() {
     hangup_timer_ = std::make_unique<asio::steady_timer>(strand_);
     // The IVR first (gateway_ivr.cpp): the caller names the room; a locked room asks for its PIN
     // and the conference is joined again with it.
-    if (ctx_.ivr) {
+    if (ctx_.ivr && ctx_.ivr->choose_room) {
         const bool chosen = co_await ivr_choose_room();
         if (!chosen) co_return;
     }
@@ -96,8 +91,8 @@ asio::awaitable<bool> gateway_call::conference() {
     }
     using e = xmpp::room_end;
     const bool password = out.why == e::join_refused && out.refusal && *out.refusal == xmpp::join_refusal::password_required;
-    // A caller who came through the IVR types the PIN and we join again (§3.5).
-    if (password && ctx_.ivr && phone_) {
+    // The caller types the PIN and we join again (§3.5), unless the INVITE named a password.
+    if (password && ctx_.ivr) {
         const bool again = co_await ivr_pin();
         if (again) co_return true;
     }
@@ -216,6 +211,9 @@ std::optional<std::string> gateway_call::make_phone() {
     pc.rtcp.seed = random32();
     pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
     if (fmt->id == media::codecs::codec_id::opus) pc.opus = media::codecs::opus_settings_from_fmtp(pm.codec.fmtp, pc.opus);
+    // Prompts play at the phone's rate.
+    if (ctx_.prompts && !player_ && media::prompts::prompt_set::supports(fmt->pcm_rate))
+        player_ = std::make_unique<media::prompts::prompt_player>(ctx_.prompts, fmt->pcm_rate);
     auto audio = media::pipeline::phone_audio::create(pc);
     if (!audio) return "phone pipeline: " + audio.error().diagnostic;
     phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);

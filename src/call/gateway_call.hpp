@@ -15,6 +15,7 @@
 #include "media/description.hpp"
 #include "xmpp/room_session.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -67,11 +68,14 @@ struct gateway_call_context {
     std::string keypad_mute = "*6", keypad_hand = "*9";  ///< calls.keypad_*
     /// Spoken prompts (IVR, keypad confirmations); null: none were loaded.
     std::shared_ptr<const media::prompts::prompt_set> prompts;
-    /// Set for a call that starts in the IVR: the caller types the meeting ID, `lookup` turns
-    /// it into the room to join (nullopt: unknown ID).
+    /// Set for dial-in calls while ivr.enabled. `choose_room`: the call starts in the IVR, the
+    /// caller types the meeting ID and `lookup` turns it into the room to join (nullopt: unknown
+    /// ID). Else the IVR only asks for the PIN of a locked room the caller named no password for.
     struct ivr_context {
         config::ivr_config cfg;
-        std::function<std::optional<xmpp::room_session_options>(const std::string& digits)> lookup;
+        bool choose_room = false;
+        bool has_password = false;  ///< the INVITE carried one: a refusal is final (403)
+        std::function<boost::asio::awaitable<std::optional<xmpp::room_session_options>>(std::string digits)> lookup;
     };
     std::optional<ivr_context> ivr;
     bool info_json = false;                              ///< calls.info_json
@@ -122,9 +126,12 @@ private:
     // The IVR (gateway_ivr.cpp).
     boost::asio::awaitable<bool> ivr_choose_room();
     boost::asio::awaitable<bool> ivr_pin();
-    /// Asks with `ask` until `accept` takes an entry or the tries run out (nullopt).
+    /// Asks with `ask` until an entry is taken or the tries run out (nullopt). `find_room`: an
+    /// entry is taken when ctx_.ivr->lookup knows it (the room lands in ivr_room_); else any is.
     boost::asio::awaitable<std::optional<std::string>> ivr_ask(media::prompts::prompt_id ask, media::prompts::prompt_id wrong,
-                                                               std::function<bool(const std::string&)> accept);
+                                                               bool find_room);
+    /// Waits (at most 10 s) for a late-offer phone's answer in the ACK; false: none came.
+    boost::asio::awaitable<bool> ivr_phone_ready();
     /// Plays what is queued to the end (or until the caller hangs up).
     boost::asio::awaitable<void> ivr_drain();
     void say(media::prompts::prompt_id id);
@@ -185,6 +192,7 @@ private:
     bool ivr_active_ = false;   ///< keys go to the IVR's entry, not the keypad
     std::string ivr_keys_;
     unsigned pin_attempts_ = 0;
+    std::optional<xmpp::room_session_options> ivr_room_;  ///< what the last meeting ID named
     bool hand_raised_ = false;
     bool av_moderated_ = false, av_approved_ = false;  ///< §3.6 AV moderation of audio
     void send_info(std::string body);

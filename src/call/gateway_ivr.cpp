@@ -38,8 +38,7 @@ asio::awaitable<void> gateway_call::ivr_drain() {
     }
 }
 
-asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask, prompt_id wrong,
-                                                                  std::function<bool(const std::string&)> accept) {
+asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask, prompt_id wrong, bool find_room) {
     const auto& c = ctx_.ivr->cfg;
     digit_entry entry(c.min_digits, c.max_digits, std::chrono::seconds(c.digit_timeout_s));
     asio::steady_timer tick(strand_);
@@ -56,7 +55,7 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
             next += frame;
             tick.expires_at(next);
             co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
-            const auto now = std::chrono::steady_clock::now();
+            auto now = std::chrono::steady_clock::now();
             phone_->capture(in);
             (void)phone_->poll_key();  // RFC 4733 keys reach on_phone_key from here
             phone_->play(silence);     // carries the prompt
@@ -64,7 +63,9 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
                 listening = true;
                 entry.start(now);
             }
-            for (char k : std::exchange(ivr_keys_, {})) {
+            std::optional<std::string> done;
+            const std::string keys = std::exchange(ivr_keys_, {});
+            for (char k : keys) {
                 if (!listening) {
                     player_->clear();
                     listening = true;
@@ -72,8 +73,7 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
                 }
                 auto o = entry.on_key(k, now);
                 if (o.what == digit_entry::outcome::kind::done) {
-                    if (accept(o.digits)) got = o.digits;
-                    else failed = true;
+                    done = o.digits;
                     break;
                 }
                 if (o.what == digit_entry::outcome::kind::too_short) {
@@ -81,7 +81,21 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
                     break;
                 }
             }
-            if (listening && !got && !failed && entry.on_tick(now).what == digit_entry::outcome::kind::timed_out) failed = true;
+            if (done && !find_room) got = done;
+            if (done && find_room) {
+                // The lookup may ask an external mapper: the prompt clock pauses meanwhile.
+                std::string digits = *done;
+                ivr_room_ = co_await ctx_.ivr->lookup(digits);
+                log_.info("IVR: meeting ID ", digits, ivr_room_ ? " is " + ivr_room_->room.to_string() : std::string(" is unknown"));
+                if (ivr_room_) got = digits;
+                else failed = true;
+                next = std::chrono::steady_clock::now();
+                now = next;
+            }
+            if (listening && !got && !failed && entry.on_tick(now).what == digit_entry::outcome::kind::timed_out) {
+                log_.info("IVR: no key for ", c.digit_timeout_s, " s");
+                failed = true;
+            }
         }
         if (got) {
             ivr_active_ = false;
@@ -98,44 +112,66 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
     co_return std::nullopt;
 }
 
+asio::awaitable<bool> gateway_call::ivr_phone_ready() {
+    for (int i = 0; i < 100 && !phone_media_ && !hung_up_; ++i) {
+        wake_->expires_after(std::chrono::milliseconds(100));
+        co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));  // phone_answered() cancels it
+    }
+    co_return phone_media_.has_value();
+}
+
 asio::awaitable<bool> gateway_call::ivr_choose_room() {
-    if (auto err = make_phone(); err || !player_) {
-        finish(503, "ivr", err ? *err : std::string("no prompts at this phone's rate"));
+    const bool ready = co_await ivr_phone_ready();
+    std::optional<std::string> err;
+    if (!ready) err = hung_up_ ? std::string("hung up before the ACK") : std::string("no SDP answer in the ACK within 10 s");
+    else err = make_phone();
+    if (!err && !player_) err = "no prompts at this phone's rate (or none loaded)";
+    if (err) {
+        if (hung_up_) finish(0, hung_up_reason_.empty() ? "caller_cancelled" : hung_up_reason_, *hung_up_);
+        else finish(503, "ivr", "IVR: " + *err);
         co_return false;
     }
     log_.info("IVR: asking for the meeting ID");
-    std::optional<xmpp::room_session_options> chosen;
-    std::function<bool(const std::string&)> accept = [this, &chosen](const std::string& digits) {
-        chosen = ctx_.ivr->lookup(digits);
-        log_.info("IVR: meeting ID ", digits, chosen ? " is " + chosen->room.to_string() : std::string(" is unknown"));
-        return chosen.has_value();
-    };
-    auto r = co_await (phone_->receive() || ivr_ask(prompt_id::enter_meeting_id, prompt_id::unknown_meeting_id, std::move(accept)));
+    auto r = co_await (phone_->receive() || ivr_ask(prompt_id::enter_meeting_id, prompt_id::unknown_meeting_id, true));
     if (hung_up_) {
-        finish(0, hung_up_reason_.empty() ? "caller_cancelled" : hung_up_reason_, *hung_up_);
+        finish(0, hung_up_reason_.empty() ? "phone_hung_up" : hung_up_reason_, *hung_up_);
         co_return false;
     }
-    if (r.index() != 1 || !std::get<1>(r) || !chosen) {
+    if (r.index() != 1 || !std::get<1>(r) || !ivr_room_) {
         finish(0, "ivr_no_room", "IVR: no known meeting ID after " + std::to_string(ctx_.ivr->cfg.tries) + " tries");
         co_return false;
     }
-    chosen->presence.display_name = room_.presence.display_name;
-    chosen->presence.status = room_.presence.status;
-    room_ = std::move(*chosen);
+    ivr_room_->presence.display_name = room_.presence.display_name;
+    ivr_room_->presence.status = room_.presence.status;
+    room_ = std::move(*ivr_room_);
+    ivr_room_.reset();
     if (ctx_.registry) ctx_.registry->update(id_, [room = room_.room.to_string()](call_info& c) { c.room = room; });
     if (hooks_.room_chosen) hooks_.room_chosen(room_.room.to_string());
     co_return true;
 }
 
 asio::awaitable<bool> gateway_call::ivr_pin() {
-    if (!player_ || hung_up_) co_return false;
-    if (pin_attempts_ >= ctx_.ivr->cfg.tries) co_return false;
+    if (hung_up_ || ctx_.ivr->has_password) co_return false;
+    if (pin_attempts_ >= ctx_.ivr->cfg.tries) {
+        if (player_) {
+            log_.info("IVR: wrong PIN ", pin_attempts_, " times; giving up");
+            say(prompt_id::wrong_pin);
+            player_->play(prompt_id::error);
+            co_await ivr_drain();
+        }
+        co_return false;
+    }
+    if (!phone_) {
+        // A call routed to a locked room: answered now, so that the caller can type the PIN.
+        if (!phone_media_) co_return false;  // late offer: our offer goes out only once in the room
+        if (make_phone() || !player_) co_return false;
+        if (hooks_.answer) hooks_.answer();
+    }
+    if (!player_) co_return false;
     const bool again = pin_attempts_++ > 0;
     log_.info("IVR: the room is locked; asking for its PIN", again ? " again" : "");
     if (again) player_->play(prompt_id::wrong_pin);
-    std::optional<std::string> pin;
-    std::function<bool(const std::string&)> accept = [](const std::string&) { return true; };  // the room judges it
-    auto r = co_await (phone_->receive() || ivr_ask(prompt_id::enter_pin, prompt_id::wrong_pin, std::move(accept)));
+    auto r = co_await (phone_->receive() || ivr_ask(prompt_id::enter_pin, prompt_id::wrong_pin, false));
     if (r.index() != 1 || !std::get<1>(r) || hung_up_) co_return false;
     room_.password = *std::get<1>(r);
     co_return true;

@@ -1,0 +1,48 @@
+#include "app/ivr_setup.hpp"
+
+#include "media/prompts/folders.hpp"
+#include "media/prompts/prompt_set.hpp"
+
+#include <charconv>
+
+namespace asio = boost::asio;
+
+namespace jigasi::app {
+
+std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
+                                                               core::log_channel& log) {
+    const auto folders = media::prompts::search_folders(c.prompts_folder);
+    auto set = media::prompts::prompt_set::load(c.language, folders);
+    if (!set) {
+        // Not critical: calls to rooms still work; only the IVR (and spoken confirmations) do not.
+        log.error("IVR prompts (ivr.language \"", c.language, "\") not loaded: ", set.error().diagnostic);
+        health.report("ivr", core::health_state::down, "prompts not loaded: " + set.error().diagnostic, false);
+        return nullptr;
+    }
+    // Resampled now for the usual codecs (PCMU/PCMA, G.722, Opus), so that no caller waits.
+    for (std::uint32_t rate : {8000u, 16000u, 48000u}) (*set)->prepare(rate);
+    log.info("IVR prompts: ", c.language, ", e.g. ", (*set)->source(media::prompts::prompt_id::enter_meeting_id).string());
+    health.report("ivr", core::health_state::up, "prompts: " + c.language, false);
+    return *set;
+}
+
+namespace {
+asio::awaitable<std::optional<std::string>> builtin_lookup(conference_mapper* mapper, failure_budget* failures,
+                                                           core::log_channel log, std::string digits) {
+    std::uint64_t id = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    // The exact digits: "0123" is not ID 123.
+    std::optional<std::string> conference;
+    if (ec == std::errc() && end == digits.data() + digits.size() && std::to_string(id) == digits)
+        conference = mapper->conference_of(id);
+    if (!conference && !failures->take(std::chrono::steady_clock::now()))
+        log.notice("meeting ID lookups: too many unknown IDs lately (the shared budget of /conferenceMapper)");
+    co_return conference;
+}
+}  // namespace
+
+call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, failure_budget& failures, core::log_channel log) {
+    return [m = &mapper, f = &failures, log](std::string digits) { return builtin_lookup(m, f, log, std::move(digits)); };
+}
+
+}  // namespace jigasi::app

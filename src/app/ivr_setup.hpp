@@ -1,0 +1,30 @@
+#pragma once
+// The IVR's two inputs, made at start-up and on a configuration change (app.cpp): the prompt set
+// of ivr.language (with the user's replacements from ivr.prompts_folder), and the meeting-ID
+// lookup through the conference mapper.
+#include "app/conference_mapper.hpp"
+#include "app/dialin_routes.hpp"
+#include "call/gateway.hpp"
+#include "config/config.hpp"
+#include "core/health.hpp"
+#include "core/log.hpp"
+
+#include <memory>
+
+namespace jigasi::media::prompts {
+class prompt_set;
+}
+
+namespace jigasi::app {
+
+/// Loads and resamples the prompts for the usual rates; null (logged once, health "ivr" down)
+/// when the set cannot be read. The IVR then refuses its calls with 503; keypad confirmations
+/// stay silent.
+std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
+                                                               core::log_channel& log);
+
+/// Meeting ID -> conference by the built-in mapper. Unknown IDs draw on `failures` like the
+/// HTTP lookups, so that calling in is no faster way to walk the ID space.
+call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, failure_budget& failures, core::log_channel log);
+
+}  // namespace jigasi::app
