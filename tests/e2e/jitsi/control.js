@@ -37,6 +37,8 @@ const routes = {
   "POST /transport-replace": (f, b) => f.session(b.endpoint).transportReplace().then(() => ({ sent: true })),
   "POST /av-moderation": (f, b) => f.avModeration(b.endpoint, b.payload || { enabled: true }),
   "POST /lobby": (f, b) => f.lobby({ room: b.room, enabled: b.enabled !== false }),
+  "POST /lobby/admit": (f, b) => f.lobbyAdmit(b),
+  "POST /lobby/deny": (f, b) => f.lobbyDeny(b),
   "POST /lock": (f, b) => f.lock({ room: b.room, password: b.password }),
   "POST /kick": (f, b) => f.kick(b),
   "POST /destroy": (f, b) => f.destroy(b),

@@ -3,10 +3,12 @@
 // conference IQ (jitsi-protocol.md §3.2), one Session per occupant that joins a room, and the
 // non-Jingle actions: Rayo dial/hangup (§1.2, §1.4, §2), AV moderation and lobby changes (§3.5,
 // §3.6), and the room administration a moderator or owner does (XEP-0045: password lock, kick,
-// destroy). Like Jicofo, it asks every new occupant for its disco#info (XEP-0030, through the MUC,
-// with the XEP-0115 caps node) and waits for the answer (at most DISCO_WAIT_MS) before offering.
+// destroy), including the lobby as a Jitsi moderator's client runs it (members-only on/off, watching
+// the lobby room, admitting by invitation, denying by a kick from the lobby). Like Jicofo, it asks
+// every new occupant for its disco#info (XEP-0030, through the MUC, with the XEP-0115 caps node)
+// and waits for the answer (at most DISCO_WAIT_MS) before offering.
 "use strict";
-const { NS, xml, now, StanzaLog, connectClient, connectComponent, joinMuc } = require("./xmpp");
+const { NS, xml, now, StanzaLog, connectClient, connectComponent, joinMuc, hex8 } = require("./xmpp");
 const { Session } = require("./session");
 const path = require("path");
 const crypto = require("crypto");
@@ -53,6 +55,10 @@ function leaveDetails(st, x) {
   };
 }
 
+// XEP-0045 §8.2: a moderator sets the occupant's role to none.
+const kickIq = (room, nick, reason) => xml("iq", { type: "set", to: room }, xml("query", { xmlns: NS.MUC_ADMIN },
+  xml("item", { nick, role: "none" }, reason ? xml("reason", {}, reason) : null)));
+
 // An IQ failure as one word or phrase: the stanza error condition, "timeout", or the message.
 const stanzaError = (e) => e.condition || (e.name === "TimeoutError" ? "timeout" : e.message || e.name);
 
@@ -74,14 +80,17 @@ class Focus {
     this.sessions = [];
     this.brewery = new Map();    // nick -> {stats}
     this.dials = [];
-    this.messages = [];          // AV moderation, lobby, lock, kick, destroy
+    this.messages = [];          // AV moderation, lobby (and admit, deny), lock, kick, destroy
+    this.lobbies = new Map();    // lobby room JID -> the main room's entry
   }
 
   room(jid) {
     let r = this.rooms.get(jid);
     if (!r) {
       r = { jid, inRoom: false, joining: null, joinedMs: null, leftMs: null, left: null, password: null, locked: false,
-        destroyed: null, occupants: new Map() };
+        destroyed: null, occupants: new Map(),
+        lobby: null,                 // {jid, inRoom, joinedMs, leftMs, left, destroyed} of the latest lobby
+        lobbyOccupants: new Map() }; // nick -> knocker, over every lobby of the room
       this.rooms.set(jid, r);
     }
     return r;
@@ -135,8 +144,9 @@ class Focus {
     const slash = from.indexOf("/");
     const bare = slash < 0 ? from : from.slice(0, slash), nick = slash < 0 ? "" : from.slice(slash + 1);
     if (bare === this.opts.brewery) return this.onBreweryPresence(st, nick);
-    const r = this.rooms.get(bare);
     const type = st.attrs.type;
+    if (this.lobbies.has(bare)) return this.onLobbyPresence(this.lobbies.get(bare), st, nick);
+    const r = this.rooms.get(bare);
     if (!r || !nick || (type && type !== "unavailable")) return;
     const x = st.getChild("x", NS.MUC_USER);
     if (nick === "focus") return type === "unavailable" ? this.onFocusLeft(r, leaveDetails(st, x)) : undefined;
@@ -297,27 +307,133 @@ class Focus {
     return body;
   }
 
-  // Lobby, as far as plain Prosody allows: mod_muc_lobby_rooms is not in Debian, so "lobby on"
-  // is the room made members-only (XEP-0045 §10.2); occupants get status 104 (config changed).
-  // Like Jitsi's lobby module, occupants already inside become members first, since a room that
-  // turns members-only removes every non-member (XEP-0045 §9.4, status 322).
+  // Lobby (§3.5) as a Jitsi moderator's client turns it on and off: the owner form field
+  // muc#roomconfig_membersonly (XEP-0045 §10.2). Prosody's mod_bench_lobby does the rest (existing
+  // occupants made members, lobby room created; or the lobby room destroyed with this room as the
+  // venue). When on, the focus reads the lobby room from the room's disco#info
+  // (muc#roominfo_lobbyroom, as lib-jitsi-meet does) and joins it, as moderators do, to see who
+  // knocks. → {what: "lobby", room, enabled, membersOnly, lobbyRoom, lobbyJoined, result, error?, ...}
   async lobby({ room, enabled }) {
     const r = this.rooms.get(room);
     if (!r || !r.inRoom) throw new Error(`the focus is not in ${room}`);
-    if (enabled) {
-      const items = [...r.occupants.values()].filter((o) => o.realJid && o.left === null)
-        .map((o) => xml("item", { affiliation: "member", jid: o.realJid.split("/")[0] }));
-      if (items.length) await this.client.iqCaller.request(xml("iq", { type: "set", to: room },
-        xml("query", { xmlns: "http://jabber.org/protocol/muc#admin" }, ...items)), 10000);
-    }
+    const entry = { what: "lobby", room, enabled: !!enabled, membersOnly: !!enabled, lobbyRoom: null, lobbyJoined: false };
     const field = (v, value) => xml("field", { var: v }, xml("value", {}, value));
-    const res = await this.client.iqCaller.request(xml("iq", { type: "set", to: room },
-      xml("query", { xmlns: "http://jabber.org/protocol/muc#owner" },
-        xml("x", { xmlns: "jabber:x:data", type: "submit" },
-          field("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"),
-          field("muc#roomconfig_membersonly", enabled ? "1" : "0")))), 10000);
-    const entry = { t: now(), room, membersOnly: !!enabled, result: res.attrs.type };
-    this.messages.push(entry);
+    await this.adminIq(entry, xml("iq", { type: "set", to: room }, xml("query", { xmlns: NS.MUC_OWNER },
+      xml("x", { xmlns: NS.DATA, type: "submit" },
+        field("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"),
+        field("muc#roomconfig_membersonly", enabled ? "1" : "0")))));
+    if (entry.result !== "result") return entry;
+    try {
+      const info = await this.client.iqCaller.request(xml("iq", { type: "get", to: room }, xml("query", { xmlns: NS.DISCO_INFO })), 10000);
+      const form = info.getChild("query", NS.DISCO_INFO).getChild("x", NS.DATA);
+      const f = form && form.getChildren("field").find((x) => x.attrs.var === "muc#roominfo_lobbyroom");
+      entry.lobbyRoom = f ? textOf(f.getChild("value")) : null;
+    } catch (e) {
+      return Object.assign(entry, { result: "error", error: `disco#info of ${room}: ${stanzaError(e)}` });
+    }
+    if (!enabled) return entry;
+    if (!entry.lobbyRoom) return Object.assign(entry, { result: "error", error: `${room} is members-only but its disco#info names no muc#roominfo_lobbyroom` });
+    if (!r.lobby || r.lobby.jid !== entry.lobbyRoom || !r.lobby.inRoom) {
+      r.lobby = { jid: entry.lobbyRoom, inRoom: false, joinedMs: null, leftMs: null, left: null, destroyed: null };
+      this.lobbies.set(entry.lobbyRoom, r);
+      try {
+        await joinMuc(this.client, entry.lobbyRoom, "focus");
+      } catch (e) {
+        return Object.assign(entry, { result: "error", error: e.message });
+      }
+      Object.assign(r.lobby, { inRoom: true, joinedMs: now() });
+      this.note(`joined the lobby ${entry.lobbyRoom} as focus`);
+    }
+    entry.lobbyJoined = true;
+    return entry;
+  }
+
+  // Presence from a lobby room the focus joined: knockers arriving and leaving (kicked: 307), and
+  // the focus' own departure (the lobby destroyed: <destroy jid=venue>, XEP-0045 §10.9). As in a
+  // destroyed room, the others' unavailable presences of a destroy go only to themselves.
+  onLobbyPresence(r, st, nick) {
+    const type = st.attrs.type;
+    if (!nick || (type && type !== "unavailable")) return;
+    const x = st.getChild("x", NS.MUC_USER);
+    const L = r.lobby;
+    if (nick === "focus") {
+      if (type !== "unavailable" || !L) return;
+      const details = leaveDetails(st, x);
+      Object.assign(L, { inRoom: false, leftMs: now(), left: details, destroyed: details.destroy ? Object.assign({ t: now() }, details.destroy) : null });
+      this.note(`focus left the lobby ${L.jid}${details.destroy ? ` (destroyed, venue ${details.destroy.jid || "none"})` : ""}`);
+      for (const k of r.lobbyOccupants.values()) {
+        if (k.left === null) Object.assign(k, { left: now(), leftStatus: Object.assign({}, details, { seen: false }) });
+      }
+      return;
+    }
+    let k = r.lobbyOccupants.get(nick);
+    if (type === "unavailable") {
+      if (!k || k.left !== null) return;
+      Object.assign(k, { left: now(), leftStatus: leaveDetails(st, x) });
+      this.note(`${st.attrs.from} left the lobby${k.leftStatus.codes.length ? " (status " + k.leftStatus.codes.join(",") + ")" : ""}`);
+      return;
+    }
+    if (!k || k.left !== null) {
+      k = { nick, occupantJid: st.attrs.from, lobbyRoom: L ? L.jid : null, joinedMs: now(), left: null, leftStatus: null, admitted: null, denied: null };
+      r.lobbyOccupants.set(nick, k);
+      this.note(`${st.attrs.from} knocks (lobby of ${r.jid})`);
+    }
+    const d = presenceDetails(st, x);
+    Object.assign(k, { jid: d.realJid, displayNick: d.displayNick, role: d.role, affiliation: d.affiliation });
+  }
+
+  // The present knocker with MUC nick `nick` in the lobby of room; throws (HTTP 409) otherwise.
+  knocker(room, nick) {
+    const r = this.rooms.get(room);
+    if (!r || !r.lobby || !r.lobby.inRoom) throw new Error(`the focus is not in a lobby of ${room}`);
+    if (!nick) throw new Error("nick is required");
+    const k = r.lobbyOccupants.get(nick);
+    if (!k || k.left !== null) throw new Error(`no ${nick} in the lobby ${r.lobby.jid}`);
+    return { r, k };
+  }
+
+  // Admission as lib-jitsi-meet's Lobby.approveAccess does it: a mediated invitation (XEP-0045
+  // §7.8.2) to the knocker's real JID, sent to the main room, which Prosody forwards from the room
+  // JID and, the room being members-only, answers by making the invitee a member. The member list
+  // (§9.5) is read right after: Prosody handles one stream's stanzas in order, so it shows the
+  // invitation's effect, and an error the invitation drew has arrived before it.
+  // → {what: "admit", room, nick, jid, inviteMs, member, inviteError?, result, error?, sentMs, resultMs}
+  async lobbyAdmit({ room, nick }) {
+    const { k } = this.knocker(room, nick);
+    if (!k.jid) throw new Error(`the lobby shows no real JID for ${nick}`);
+    const entry = { what: "admit", room, nick, jid: k.jid, inviteMs: now(), member: null };
+    const id = `invite-${hex8()}`;
+    const onError = (st) => {
+      if (st.is("message") && st.attrs.type === "error" && st.attrs.id === id) {
+        const err = st.getChild("error");
+        const cond = err && err.children.find((c) => c.attrs && c.attrs.xmlns === "urn:ietf:params:xml:ns:xmpp-stanzas");
+        entry.inviteError = cond ? cond.name : "error";
+      }
+    };
+    this.client.on("stanza", onError);
+    try {
+      await this.client.send(xml("message", { to: room, id }, xml("x", { xmlns: NS.MUC_USER }, xml("invite", { to: k.jid }))));
+      const res = await this.adminIq(entry, xml("iq", { type: "get", to: room },
+        xml("query", { xmlns: NS.MUC_ADMIN }, xml("item", { affiliation: "member" }))));
+      if (res) {
+        const bare = k.jid.split("/")[0];
+        entry.member = res.getChild("query", NS.MUC_ADMIN).getChildren("item").some((i) => i.attrs.jid === bare);
+      }
+    } finally {
+      this.client.removeListener("stanza", onError);
+    }
+    if (entry.inviteError) Object.assign(entry, { result: "error", error: entry.inviteError });
+    k.admitted = entry.inviteMs;
+    return entry;
+  }
+
+  // Rejection as lib-jitsi-meet's Lobby.denyAccess: a kick from the lobby room (XEP-0045 §8.2).
+  // → {what: "deny", room, lobbyRoom, nick, reason, result, error?, sentMs, resultMs}
+  async lobbyDeny({ room, nick, reason }) {
+    const { r, k } = this.knocker(room, nick);
+    const entry = { what: "deny", room, lobbyRoom: r.lobby.jid, nick, reason: reason || null };
+    k.denied = now();
+    await this.adminIq(entry, kickIq(r.lobby.jid, nick, reason));
     return entry;
   }
 
@@ -378,8 +494,7 @@ class Focus {
     if (!r || !r.inRoom) throw new Error(`the focus is not in ${room}`);
     if (!nick) throw new Error("nick is required");
     const entry = { what: "kick", room, nick, reason: reason || null };
-    await this.adminIq(entry, xml("iq", { type: "set", to: room }, xml("query", { xmlns: NS.MUC_ADMIN },
-      xml("item", { nick, role: "none" }, reason ? xml("reason", {}, reason) : null))));
+    await this.adminIq(entry, kickIq(room, nick, reason));
     return entry;
   }
 
@@ -398,7 +513,12 @@ class Focus {
       t: now(),
       rooms: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, [...r.occupants.values()].filter((o) => o.left === null).map((o) => o.nick)])),
       roomInfo: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, { focus: r.inRoom ? "in" : "out", joinedMs: r.joinedMs,
-        leftMs: r.leftMs, left: r.left, locked: r.locked, destroyed: r.destroyed }])),
+        leftMs: r.leftMs, left: r.left, locked: r.locked, destroyed: r.destroyed,
+        lobby: r.lobby && { jid: r.lobby.jid, focus: r.lobby.inRoom ? "in" : "out", joinedMs: r.lobby.joinedMs, leftMs: r.lobby.leftMs,
+          destroyed: r.lobby.destroyed } }])),
+      lobby: Object.fromEntries([...this.rooms].filter(([, r]) => r.lobby).map(([jid, r]) => [jid, [...r.lobbyOccupants.values()].map((k) => ({
+        nick: k.nick, jid: k.jid, displayNick: k.displayNick, occupantJid: k.occupantJid, lobbyRoom: k.lobbyRoom, role: k.role,
+        joinedMs: k.joinedMs, left: k.left, leftStatus: k.leftStatus, admittedMs: k.admitted, deniedMs: k.denied }))])),
       occupants: Object.fromEntries([...this.rooms].map(([jid, r]) => [jid, Object.fromEntries([...r.occupants].map(([nick, o]) => [nick, this.occupantState(o)]))])),
       brewery: Object.fromEntries(this.brewery),
       sessions: this.sessions.map((s) => ({ room: s.room, endpoint: s.occupant.nick, ended: s.ended,

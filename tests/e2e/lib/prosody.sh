@@ -8,9 +8,11 @@
 #                          which also names IP 127.0.0.1 (there is no DNS in the bench).
 #
 # Hosts: meet.test (anonymous), auth.meet.test (SCRAM accounts focus, jigasi), conference.meet.test
-# (MUC), internal.auth.meet.test (MUC with the jigasibrewery room, only auth.meet.test users),
-# focus.meet.test and callcontrol.meet.test (XEP-0114 components). Ports are the standard ones; every
-# scenario has its own network namespace. Secrets and passwords below are what peers must use.
+# (MUC, with the lobby of jitsi-protocol.md §3.5 from prosody/mod_bench_lobby.lua), lobby.meet.test
+# (MUC of the lobby rooms), internal.auth.meet.test (MUC with the jigasibrewery room, only
+# auth.meet.test users), focus.meet.test and callcontrol.meet.test (XEP-0114 components). Ports are
+# the standard ones; every scenario has its own network namespace. Secrets and passwords below are
+# what peers must use.
 PROSODY_C2S=5222
 PROSODY_COMPONENT=5347
 PROSODY_HTTP=5280
@@ -28,9 +30,9 @@ start_prosody() {
     local name=${1:-prosody}
     local dir="$E2E_OUT/$name"
     mkdir -p "$dir/data" "$dir/certs"
-    sed -e "s|@DIR@|$dir|g" -e "s|@C2S@|$PROSODY_C2S|g" -e "s|@COMPONENT@|$PROSODY_COMPONENT|g" \
-        -e "s|@HTTP@|$PROSODY_HTTP|g" -e "s|@FOCUS_SECRET@|$FOCUS_COMPONENT_SECRET|g" \
-        -e "s|@CALLCONTROL_SECRET@|$CALLCONTROL_SECRET|g" \
+    sed -e "s|@DIR@|$dir|g" -e "s|@PLUGINS@|$E2E_DIR/prosody|g" -e "s|@C2S@|$PROSODY_C2S|g" \
+        -e "s|@COMPONENT@|$PROSODY_COMPONENT|g" -e "s|@HTTP@|$PROSODY_HTTP|g" \
+        -e "s|@FOCUS_SECRET@|$FOCUS_COMPONENT_SECRET|g" -e "s|@CALLCONTROL_SECRET@|$CALLCONTROL_SECRET|g" \
         "$E2E_DIR/prosody/prosody.cfg.lua.in" > "$dir/prosody.cfg.lua"
     if [ -n "$tls" ]; then
         # One self-signed certificate for every host (Prosody finds certs/<host>.crt and .key);

@@ -3,7 +3,8 @@
 # answer must carry the occupant JID), source-add of a third web participant (880 Hz, heard
 # afterwards on its own SSRC), source-remove, the moderator mute IQ, a bridge migration
 # (transport-replace -> transport-accept, audio again on the new bridge), an AV moderation message,
-# the room made members-only and back (the lobby stand-in), Rayo dial + hangup via the component,
+# the lobby on and off (members-only; Prosody's mod_bench_lobby opens the lobby room, which the focus
+# joins, and the participant inside stays as a member), Rayo dial + hangup via the component,
 # and session-terminate, which must end the participant's call. Room administration and
 # participant disco: the focus' disco#info of the participant (caps node echoed, jigasi feature,
 # caps hash verified) and its presence as /state shows it; then the room locked with a password:
@@ -46,11 +47,16 @@ note "mute IQ"
 standin POST /mute '{}' > "$E2E_OUT/mute.json"
 jq -e '.result == "result"' "$E2E_OUT/mute.json" > /dev/null || fail "mute IQ was not answered with result: $(cat "$E2E_OUT/mute.json")"
 
-note "AV moderation message and lobby (members-only) on/off"
+note "AV moderation message and lobby on/off"
 standin POST /av-moderation '{"payload":{"enabled":true}}' > /dev/null
 standin POST /lobby "{\"room\":\"$ROOM\",\"enabled\":true}" > "$E2E_OUT/lobby-on.json"
-standin POST /lobby "{\"room\":\"$ROOM\",\"enabled\":false}" > /dev/null
-jq -e '.result == "result"' "$E2E_OUT/lobby-on.json" > /dev/null || fail "Prosody refused the members-only room config: $(cat "$E2E_OUT/lobby-on.json")"
+jq -e '.result == "result" and .lobbyRoom == "actions@lobby.meet.test" and .lobbyJoined' "$E2E_OUT/lobby-on.json" > /dev/null \
+    || fail "lobby on: Prosody refused members-only, or no lobby room to join: $(jq -c . "$E2E_OUT/lobby-on.json")"
+standin_wait 5 "the participant to stay in the room as a member" ".occupants[\"$ROOM\"][\"$nick\"] | .left == null and .affiliation == \"member\""
+standin POST /lobby "{\"room\":\"$ROOM\",\"enabled\":false}" > "$E2E_OUT/lobby-off.json"
+jq -e '.result == "result" and .lobbyRoom == null' "$E2E_OUT/lobby-off.json" > /dev/null \
+    || fail "lobby off: refused, or the room still names a lobby: $(jq -c . "$E2E_OUT/lobby-off.json")"
+standin_wait 5 "the lobby room destroyed with the room as venue" ".roomInfo[\"$ROOM\"].lobby.destroyed.jid == \"$ROOM\""
 
 note "Rayo dial and hangup via the callcontrol component"
 standin POST /dial "{\"room\":\"$ROOM\",\"target\":\"component\",\"to\":\"+15550002\"}" > "$E2E_OUT/dial-component.json"
@@ -104,8 +110,11 @@ jq -e '[.call.jingle[] | select(.dir == "in") | .action] | (index("source-add") 
     || fail "participant did not receive source-add, source-remove and transport-replace (see participant-report.json .call.jingle)"
 jq -e '.call.jingle[] | select(.action == "session-terminate" and .dir == "in" and .reason == "expired")' "$r" > /dev/null \
     || fail "participant did not receive session-terminate with reason expired"
-jq -e '.call.jingle[] | select(.action == "json-message") | .body | fromjson | .type == "av_moderation" and .enabled' "$r" > /dev/null \
+jq -e '[.call.jingle[] | select(.action == "json-message") | .body | fromjson | select(.type == "av_moderation")] | any(.enabled)' "$r" > /dev/null \
     || fail "participant did not receive the AV moderation json-message"
+jq -e --arg f "$ROOM/focus" '[.call.jingle[] | select(.action == "json-message" and .from == $f) | .body | fromjson
+       | select(.type == "lobby-notify") | [.event, .value]] == [["LOBBY-ENABLED", true], ["LOBBY-ENABLED", false]]' "$r" > /dev/null \
+    || fail "participant did not receive lobby-notify LOBBY-ENABLED true, then false, from $ROOM/focus (see participant-report.json .call.jingle)"
 jq -e --arg a "$ROOM/" '.call.mutes[0] | .value == "true" and (.actor | startswith($a)) and (.from | endswith("/focus"))' "$r" > /dev/null \
     || fail "participant did not record the mute IQ from room/focus with an actor"
 jq -e '[.control.dials[] | .via] | (index("brewery") != null) and (index("component") != null)' "$r" > /dev/null \
