@@ -263,6 +263,9 @@ struct dialin_config {
     std::string ids_file;       ///< conference <-> ID mappings, kept across restarts; empty: memory only
     unsigned id_digits = 10;    ///< length of a meeting ID (6..16), the PIN a caller types
     std::vector<dialin_number> numbers;
+    /// An external conference mapper in jitsi-meet's format (GET <url>?id=<digits>), asked by the
+    /// IVR for the IDs the built-in mapper does not know; http:// or https://. Empty: built-in only.
+    std::string mapper_url;
     friend bool operator==(const dialin_config&, const dialin_config&) = default;
 };
 
@@ -275,6 +278,8 @@ struct ivr_config {
     unsigned min_digits = 4, max_digits = 16;
     unsigned tries = 3;                ///< wrong IDs or PINs before the IVR gives up
     unsigned digit_timeout_s = 10;     ///< silence on the keypad that ends an entry
+    unsigned lobby_wait_s = 900;       ///< a caller waits this long in a Jitsi lobby to be admitted (10..86400)
+    unsigned wait_prompt_s = 30;       ///< the waiting prompt again this often, alone or in the lobby; 0 = once
     std::string language = "en";
     std::string prompts_folder;        ///< <folder>/<language>/<prompt>.wav replaces a built-in prompt
     friend bool operator==(const ivr_config&, const ivr_config&) = default;

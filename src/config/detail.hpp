@@ -218,6 +218,7 @@ void fields(V&& v, S&... s) {
     v(field{"ids_file"}, s.ids_file...);
     v(field{"id_digits"}, s.id_digits...);
     v(field{"numbers"}, s.numbers...);
+    v(field{"mapper_url"}, s.mapper_url...);
 }
 
 template <class V, class... S> requires all_are<ivr_config, S...>
@@ -229,6 +230,8 @@ void fields(V&& v, S&... s) {
     v(field{"max_digits"}, s.max_digits...);
     v(field{"tries"}, s.tries...);
     v(field{"digit_timeout_s"}, s.digit_timeout_s...);
+    v(field{"lobby_wait_s"}, s.lobby_wait_s...);
+    v(field{"wait_prompt_s"}, s.wait_prompt_s...);
     v(field{"language"}, s.language...);
     v(field{"prompts_folder"}, s.prompts_folder...);
 }

@@ -29,7 +29,10 @@ bool is_live(std::string_view path) {
     // The IVR reads its section per call; the prompts (language, folder) are loaded at start.
     if (path.starts_with("ivr.") && path != "ivr.language" && path != "ivr.prompts_folder") return true;
     // The mapper reads the numbers and the ID length per request; ids_file is read at start.
-    if (path.starts_with("dialin.numbers") || path == "dialin.id_digits" || path == "dialin.enabled") return true;
+    // The external mapper's URL is read at each lookup (app/mapper_client.cpp).
+    if (path.starts_with("dialin.numbers") || path == "dialin.id_digits" || path == "dialin.enabled" ||
+        path == "dialin.mapper_url")
+        return true;
     // Upstream registrations: sip_service adds, removes and restarts changed accounts.
     if (path == "sip.accounts" || path.starts_with("sip.accounts[")) return true;
     return std::find(live_keys.begin(), live_keys.end(), path) != live_keys.end();

@@ -133,6 +133,23 @@ bool is_prefix(const std::string& v) {
     return std::stoul(bits) <= (addr.is_v4() ? 32u : 128u);
 }
 
+/// Why an optional http(s) URL is unusable ("" if it is fine or empty). The full parse, with the
+/// same rules, is http::parse_url's at each request; this catches what is plainly wrong at load.
+std::string url_problem(const std::string& url) {
+    if (url.empty()) return {};
+    std::string scheme = url.substr(0, url.find("://"));
+    for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
+        return "expected an http:// or https:// URL (empty: the built-in mapper only)";
+    if (std::any_of(url.begin(), url.end(), [](unsigned char ch) { return ch <= 0x20 || ch >= 0x7f; }))
+        return "blanks, control and non-ASCII characters are not allowed (percent-encode them)";
+    const std::string rest = url.substr(scheme.size() + 3);
+    const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (authority.find('@') != std::string::npos) return "user names and passwords in URLs are not supported";
+    if (authority.empty() || authority[0] == ':') return "no host in the URL";
+    return {};
+}
+
 void check_registrar(checker& c, const sip_registrar_config& r) {
     c.required("sip.registrar.realm", r.realm);
     c.positive("sip.registrar.min_expires_s", r.min_expires_s);
@@ -299,7 +316,10 @@ std::vector<problem> validate(const config& cfg) {
         c.error("ivr.min_digits", "expected 1 <= min_digits <= max_digits <= 32");
     if (ivr.tries < 1 || ivr.tries > 10) c.error("ivr.tries", "must lie between 1 and 10");
     if (ivr.digit_timeout_s < 2 || ivr.digit_timeout_s > 60) c.error("ivr.digit_timeout_s", "must lie between 2 and 60");
+    if (ivr.lobby_wait_s < 10 || ivr.lobby_wait_s > 86400) c.error("ivr.lobby_wait_s", "must lie between 10 and 86400");
+    if (ivr.wait_prompt_s > 3600) c.error("ivr.wait_prompt_s", "must lie between 0 and 3600 (0: say it once)");
     if (cfg.dialin.id_digits < 6 || cfg.dialin.id_digits > 16) c.error("dialin.id_digits", "must lie between 6 and 16");
+    if (const auto why = url_problem(cfg.dialin.mapper_url); !why.empty()) c.error("dialin.mapper_url", why);
     for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i) {
         const auto& n = cfg.dialin.numbers[i];
         const auto at = index("dialin.numbers", i);

@@ -67,6 +67,16 @@ TEST_CASE("diff classifies live and restart keys", "[config]") {
                                    "sip.listen[1].port", "sip.public_address", "media.max_port"});
 }
 
+TEST_CASE("diff: the external mapper's URL and the IVR's waiting times apply live", "[config]") {
+    config a = defaults();
+    config b = a;
+    b.dialin.mapper_url = "https://mapper.example.com/m";
+    b.ivr.lobby_wait_s = 60;
+    b.ivr.wait_prompt_s = 0;
+    CHECK(paths(diff(a, b), true) == std::vector<std::string>{"dialin.mapper_url", "ivr.lobby_wait_s", "ivr.wait_prompt_s"});
+    CHECK(paths(diff(a, b), false).empty());
+}
+
 TEST_CASE("diff reports a list length change once, at the list", "[config]") {
     config a = defaults();
     config b = a;

@@ -53,6 +53,9 @@ config busy_config() {
     acc.password = "sip-pass";
     acc.display_name = "\xC3\xA9t\xC3\xA9";
     cfg.sip.accounts.push_back(acc);
+    cfg.dialin.mapper_url = "https://mapper.example.com/map?token=\"x\"";
+    cfg.ivr.lobby_wait_s = 86400;
+    cfg.ivr.wait_prompt_s = 0;
     fill_derived(cfg);
     return cfg;
 }
@@ -91,7 +94,9 @@ TEST_CASE("to_json writes every key, in file order, indented by two", "[config]"
     CHECK(text.find("  \"media\": {\n    \"min_port\": 10000,\n    \"max_port\": 20000,\n"
                     "    \"addresses\": [],\n    \"max_speakers\": 3,\n    \"timeout_s\": 30\n  },\n") != std::string::npos);
     CHECK(text.find("    \"records_file\": \"\",\n    \"records_kept\": 200\n  },\n") != std::string::npos);
-    CHECK(text.find("    \"id_digits\": 10,\n    \"numbers\": []\n  },\n") != std::string::npos);
+    CHECK(text.find("    \"id_digits\": 10,\n    \"numbers\": [],\n    \"mapper_url\": \"\"\n  },\n") != std::string::npos);
+    CHECK(text.find("    \"digit_timeout_s\": 10,\n    \"lobby_wait_s\": 900,\n    \"wait_prompt_s\": 30,\n") !=
+          std::string::npos);
     CHECK(text.ends_with("    \"language\": \"en\",\n    \"prompts_folder\": \"\"\n  }\n}\n"));
     CHECK(text.find("\"dtmf\": \"auto\"") != std::string::npos);
     CHECK(text.find("\"accounts\": []") != std::string::npos);

@@ -215,3 +215,35 @@ TEST_CASE("dial-in numbers and meeting IDs", "[config]") {
           strings{"dialin.id_digits: must lie between 6 and 16", "dialin.numbers[1].number: required",
                   "dialin.numbers[1].country_code: expected two capital letters (ISO 3166), e.g. \"US\""});
 }
+
+TEST_CASE("IVR waiting and the external mapper", "[config]") {
+    const auto d = defaults();
+    CHECK(d.ivr.lobby_wait_s == 900);
+    CHECK(d.ivr.wait_prompt_s == 30);
+    CHECK(d.dialin.mapper_url.empty());  // the built-in mapper only
+    CHECK(errors_of(R"({"ivr": {"lobby_wait_s": 9, "wait_prompt_s": 3601}})") ==
+          strings{"ivr.lobby_wait_s: must lie between 10 and 86400",
+                  "ivr.wait_prompt_s: must lie between 0 and 3600 (0: say it once)"});
+    CHECK(errors_of(R"({"ivr": {"lobby_wait_s": 86401}})") == strings{"ivr.lobby_wait_s: must lie between 10 and 86400"});
+    CHECK(errors_of(R"({"ivr": {"lobby_wait_s": -1, "wait_prompt_s": "30"}})") ==
+          strings{"ivr.lobby_wait_s: expected an integer 0..4294967295",
+                  "ivr.wait_prompt_s: expected an integer 0..4294967295"});
+    auto c = parse_ok(R"({"ivr": {"lobby_wait_s": 10, "wait_prompt_s": 0}})");
+    CHECK(c.ivr.lobby_wait_s == 10);
+    CHECK(c.ivr.wait_prompt_s == 0);  // 0: the prompt is said once
+    CHECK(parse_ok(R"({"ivr": {"lobby_wait_s": 86400, "wait_prompt_s": 3600}})").ivr.lobby_wait_s == 86400);
+
+    for (const char* url : {"https://mapper.example.com/conferenceMapper", "http://127.0.0.1:8080/m?token=x",
+                            "HTTPS://[2001:db8::1]/m"})
+        CHECK(parse_ok(std::string(R"({"dialin": {"mapper_url": ")") + url + "\"}}").dialin.mapper_url == url);
+    const std::string scheme = "dialin.mapper_url: expected an http:// or https:// URL (empty: the built-in mapper only)";
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "ftp://mapper.example.com/"}})") == strings{scheme});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "mapper.example.com/m"}})") == strings{scheme});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "https://"}})") == strings{"dialin.mapper_url: no host in the URL"});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "https://:8080/m"}})") == strings{"dialin.mapper_url: no host in the URL"});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "https://u:pw@mapper.example.com/"}})") ==
+          strings{"dialin.mapper_url: user names and passwords in URLs are not supported"});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": "https://mapper.example.com/a b"}})") ==
+          strings{"dialin.mapper_url: blanks, control and non-ASCII characters are not allowed (percent-encode them)"});
+    CHECK(errors_of(R"({"dialin": {"mapper_url": 5}})") == strings{"dialin.mapper_url: expected a string"});
+}
