@@ -108,7 +108,6 @@ void phone_audio::on_rtp(std::span<const std::uint8_t> packet, clock::time_point
     last_rx_ = arrival;
     ++rx_packets_;
     rx_bytes_ += v->payload.size();
-    if (event) return;
     if (remote_ssrc_ != v->ssrc) {
         // A new source (re-INVITE, transfer, a restarted phone): new statistics, a fresh decoder;
         // the jitter buffer restarts by itself on the new SSRC.
@@ -122,7 +121,10 @@ void phone_audio::on_rtp(std::span<const std::uint8_t> packet, clock::time_point
         rx_ = rtp::receive_stats(v->ssrc, rx_cfg_);
         reported_at_ = 0;
     }
+    // RFC 4733 events share the audio's sequence numbers (§2.1): counted here, or every key would
+    // read as 14 lost packets. Their repeated timestamps are kept out of the jitter by rx_.
     rx_.on_packet(v->sequence, v->timestamp, v->payload.size(), arrival);
+    if (event) return;
     jb_.insert(v->ssrc, v->sequence, v->timestamp, v->marker, v->payload, arrival);
 }
 
