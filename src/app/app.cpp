@@ -45,6 +45,7 @@ struct app::impl {
     sip_service sip;
     room_probes probes;
     conference_mapper mapper;
+    mapper_client external_mapper;  ///< dialin.mapper_url
     failure_budget mapper_failures;
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set signals;
@@ -64,6 +65,7 @@ struct app::impl {
                 }),
           http_server(io, routes, c, core::log_channel(l, "http"), metrics.registry()),
           sip(io, c, health, stats, l, tasks), probes(io, c, l, tasks), mapper(c.get()->dialin.ids_file, l),
+          external_mapper(c, l),
           strand(asio::make_strand(io)), signals(strand, SIGTERM, SIGINT, SIGHUP),
           shutdown(strand, stats) {}
 
@@ -186,7 +188,7 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
         // Other prompts: calls from now on speak them.
         if (before->ivr.language != after->ivr.language || before->ivr.prompts_folder != after->ivr.prompts_folder)
             sip->set_ivr(load_prompts(after->ivr, d->health, d->log),
-                         make_meeting_lookup(d->mapper, d->mapper_failures, core::log_channel(*lg, "ivr")));
+                         make_meeting_lookup(d->mapper, d->external_mapper, d->mapper_failures, core::log_channel(*lg, "ivr")));
     });
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,
@@ -194,7 +196,7 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
     add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
     impl_->mapper.load();
     impl_->sip.set_ivr(load_prompts(cfg.get()->ivr, impl_->health, impl_->log),
-                       make_meeting_lookup(impl_->mapper, impl_->mapper_failures, core::log_channel(logger, "ivr")));
+                       make_meeting_lookup(impl_->mapper, impl_->external_mapper, impl_->mapper_failures, core::log_channel(logger, "ivr")));
     add_dialin_routes(impl_->routes, {cfg, impl_->mapper, impl_->mapper_failures});
 }
 

@@ -27,22 +27,30 @@ std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr
 }
 
 namespace {
-asio::awaitable<std::optional<std::string>> builtin_lookup(conference_mapper* mapper, failure_budget* failures,
-                                                           core::log_channel log, std::string digits) {
+asio::awaitable<std::optional<std::string>> lookup(conference_mapper* mapper, const mapper_client* external,
+                                                   failure_budget* failures, core::log_channel log, std::string digits) {
     std::uint64_t id = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
     // The exact digits: "0123" is not ID 123.
     std::optional<std::string> conference;
     if (ec == std::errc() && end == digits.data() + digits.size() && std::to_string(id) == digits)
         conference = mapper->conference_of(id);
+    if (!conference && external->configured()) {
+        auto op = external->lookup(digits);  // named: no temporaries inside the co_await (GCC 12)
+        auto r = co_await std::move(op);
+        if (r) conference = *r;  // a failure is logged by the client; the caller hears "unknown"
+    }
     if (!conference && !failures->take(std::chrono::steady_clock::now()))
         log.notice("meeting ID lookups: too many unknown IDs lately (the shared budget of /conferenceMapper)");
     co_return conference;
 }
 }  // namespace
 
-call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, failure_budget& failures, core::log_channel log) {
-    return [m = &mapper, f = &failures, log](std::string digits) { return builtin_lookup(m, f, log, std::move(digits)); };
+call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, const mapper_client& external,
+                                                  failure_budget& failures, core::log_channel log) {
+    return [m = &mapper, x = &external, f = &failures, log](std::string digits) {
+        return lookup(m, x, f, log, std::move(digits));
+    };
 }
 
 }  // namespace jigasi::app

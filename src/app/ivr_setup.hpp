@@ -4,6 +4,7 @@
 // lookup through the conference mapper.
 #include "app/conference_mapper.hpp"
 #include "app/dialin_routes.hpp"
+#include "app/mapper_client.hpp"
 #include "call/gateway.hpp"
 #include "config/config.hpp"
 #include "core/health.hpp"
@@ -23,8 +24,10 @@ namespace jigasi::app {
 std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
                                                                core::log_channel& log);
 
-/// Meeting ID -> conference by the built-in mapper. Unknown IDs draw on `failures` like the
-/// HTTP lookups, so that calling in is no faster way to walk the ID space.
-call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, failure_budget& failures, core::log_channel log);
+/// Meeting ID -> conference by the built-in mapper, then by dialin.mapper_url when set. Unknown
+/// IDs draw on `failures` like the HTTP lookups, so that calling in is no faster way to walk the
+/// ID space. All three must outlive the calls.
+call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, const mapper_client& external,
+                                                  failure_budget& failures, core::log_channel log);
 
 }  // namespace jigasi::app

@@ -258,7 +258,7 @@ struct room_probes::probe : xmpp::room_observer {
         };
         set("state", "connecting");
         auto r = co_await (s.run(*this) || holder() || media_loop(s));
-        const auto outcome = r.index() == 0 ? std::get<0>(r) : xmpp::room_outcome{xmpp::room_end::cancelled, "cancelled", {}, {}};
+        const auto outcome = r.index() == 0 ? std::get<0>(r) : xmpp::room_outcome{xmpp::room_end::cancelled, "cancelled", {}, {}, {}};
         json::object end{{"why", std::string(xmpp::to_string(outcome.why))}, {"detail", outcome.detail}};
         if (outcome.refusal) end["refusal"] = std::string(xmpp::describe(*outcome.refusal));
         if (!outcome.lobby_room.empty()) end["lobby_room"] = outcome.lobby_room;

@@ -344,7 +344,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
                                               std::move(h), std::move(ctx),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
-    ++stats_.total_participants;
+    if (!to_ivr) ++stats_.total_participants;  // an IVR caller counts once the IVR found the room
     publish_stats();
     // The caller waits at most calls.max_wait_s for the conference (then 480).
     arm_limit(sc, std::chrono::seconds(c->calls.max_wait_s),
@@ -421,6 +421,7 @@ gateway_call_hooks gateway::hooks_for(const std::shared_ptr<sip_call>& sc) {
             auto sc = wsc.lock();
             if (!g || !sc || !g->calls_.contains(sc.get())) return;
             sc->room = room;
+            ++g->stats_.total_participants;
             sc->log.info("the IVR chose room ", room);
         });
     };

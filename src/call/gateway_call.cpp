@@ -53,6 +53,15 @@ asio::awaitable<void> gateway_call::run() {
 }
 
 asio::awaitable<bool> gateway_call::conference() {
+    // A caller who can hear the waiting prompt waits for the conference to start this long
+    // (Jigasi: 30 s, then the call drops).
+    // The same caller can wait in a lobby (§3.5).
+    if (ctx_.ivr && ctx_.prompts && phone_media_) {
+        room_.invite_timeout = ctx_.ivr->start_wait;
+        room_.wait_in_lobby = true;
+    }
+    in_lobby_ = false;
+    joined_at_.reset();
     xmpp::room_session s(room_, log_);
     session_ = &s;
     log_.info("joining ", room_.room.to_string(), " as \"", room_.presence.display_name, "\"");
@@ -86,6 +95,9 @@ asio::awaitable<bool> gateway_call::conference() {
     const auto out = std::get<0>(r);
     if (hung_up_) {
         record_media();
+        // Alone for calls.when_alone's grace: the caller hears why before the BYE.
+        if (hung_up_reason_ == "alone") co_await say_all(media::prompts::prompt_id::conference_ended);
+        if (hung_up_reason_ == "lobby_timeout") co_await say_all(media::prompts::prompt_id::error);
         finish(0, hung_up_reason_, *hung_up_);
         co_return false;
     }
@@ -96,6 +108,12 @@ asio::awaitable<bool> gateway_call::conference() {
         const bool again = co_await ivr_pin();
         if (again) co_return true;
     }
+    // §3.5: turned away in the lobby; the lobby, or the conference, ended under the caller.
+    if (out.why == e::lobby_rejected) {
+        send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":7}");
+        co_await say_all(media::prompts::prompt_id::rejected);
+    }
+    if (out.why == e::destroyed || out.why == e::lobby_closed) co_await say_all(media::prompts::prompt_id::conference_ended);
     record_media();
     const int status = password ? 403 : out.why == e::connect_failed || out.why == e::cancelled ? 503 : 480;
     std::string word = password ? "room_password" : std::string(xmpp::to_string(out.why));
@@ -179,7 +197,28 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
                 hangup_timer_->cancel();
             }
             check_alone();
+            // §3.5: knocking in the lobby (on_lobby answered the phone).
+            if (in_lobby_ && !hung_up_ && phone_ && player_) {
+                co_await (phone_->receive() || hold(media::prompts::prompt_id::in_lobby, hold_for::lobby));
+                if (player_ && in_lobby_) player_->clear();
+                continue;
+            }
+            // In the room, no session yet: after a moment, the caller hears that the
+            // conference has not started and waits (answered now if it was not).
+            if (!offer_ && !hung_up_ && !answered_ && joined_at_ && ctx_.ivr && ctx_.prompts && phone_media_ &&
+                std::chrono::steady_clock::now() >= *joined_at_ + std::chrono::seconds(2)) {
+                if (auto err = answer_early()) {
+                    log_.notice("cannot play the waiting prompt: ", *err);
+                    joined_at_.reset();
+                } else {
+                    log_.info("no session from the focus yet: the caller hears the waiting prompt");
+                    co_await (phone_->receive() || hold(media::prompts::prompt_id::wait_for_start, hold_for::start));
+                    if (player_) player_->clear();
+                    continue;
+                }
+            }
             auto until = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            if (joined_at_ && !answered_ && ctx_.ivr) until = std::min(until, *joined_at_ + std::chrono::seconds(2));
             if (restart_deadline_) until = std::min(until, *restart_deadline_);
             if (alone_deadline_) until = std::min(until, *alone_deadline_);
             wake_->expires_at(until);
@@ -406,6 +445,8 @@ void gateway_call::record_media() {
 
 void gateway_call::on_joined(xmpp::room_session& s) {
     log_.info("in the conference as ", s.muc() ? s.muc()->nick() : std::string("?"));
+    joined_at_ = std::chrono::steady_clock::now();
+    if (wake_) wake_->cancel();
     if (ctx_.registry)
         ctx_.registry->update(id_, [occupant = s.occupant().to_string()](call_info& c) {
             c.occupant = occupant;
@@ -424,6 +465,9 @@ void gateway_call::report_size(xmpp::room_session& s) {
     for (const auto& [nick, o] : s.muc()->occupants())
         if (nick != "focus") ++n;
     if (hooks_.room_size) hooks_.room_size(n);
+    // The others left a call in progress: the caller hears that they are alone now.
+    if (answered_ && n == 1 && last_size_ > 1) say(media::prompts::prompt_id::alone);
+    last_size_ = n;
     // calls.when_alone "hang_up": an answered call alone in the room ends after the grace.
     if (!ctx_.alone_grace || !answered_) return;
     if (n > 1) {

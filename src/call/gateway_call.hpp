@@ -75,6 +75,9 @@ struct gateway_call_context {
         config::ivr_config cfg;
         bool choose_room = false;
         bool has_password = false;  ///< the INVITE carried one: a refusal is final (403)
+        std::chrono::seconds lobby_wait{900};    ///< ivr.lobby_wait_s
+        std::chrono::seconds wait_prompt{30};    ///< ivr.wait_prompt_s (0: once)
+        std::chrono::seconds start_wait{600};    ///< ivr.start_wait_s
         std::function<boost::asio::awaitable<std::optional<xmpp::room_session_options>>(std::string digits)> lookup;
     };
     std::optional<ivr_context> ivr;
@@ -135,6 +138,18 @@ private:
     /// Plays what is queued to the end (or until the caller hangs up).
     boost::asio::awaitable<void> ivr_drain();
     void say(media::prompts::prompt_id id);
+    // Waiting with prompts while not bridged (gateway_wait.cpp): the lobby, the start.
+    enum class hold_for : std::uint8_t { start, lobby };
+    /// Plays `repeat` (again every wait_prompt) to the phone, every 20 ms until hold_over().
+    boost::asio::awaitable<void> hold(media::prompts::prompt_id repeat, hold_for why);
+    bool hold_over(hold_for why);
+    /// §3.5: the session knocks in the lobby (in) or is let in (out).
+    void on_lobby(xmpp::room_session& s, bool in, const std::string& admitted_by) override;
+    /// The phone's port and prompts now, answering the call if it was not (a routed call the
+    /// conference keeps waiting); why not, when impossible.
+    std::optional<std::string> answer_early();
+    /// Says `id` to the end (the phone is not bridged).
+    boost::asio::awaitable<void> say_all(media::prompts::prompt_id id);
     boost::asio::awaitable<void> answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m);
     void on_joined(xmpp::room_session&) override;
     void on_room_event(xmpp::room_session& s, const xmpp::muc_event&) override;
@@ -193,6 +208,10 @@ private:
     std::string ivr_keys_;
     unsigned pin_attempts_ = 0;
     std::optional<xmpp::room_session_options> ivr_room_;  ///< what the last meeting ID named
+    bool in_lobby_ = false;
+    std::chrono::steady_clock::time_point lobby_deadline_{};
+    std::optional<std::chrono::steady_clock::time_point> joined_at_;  ///< in the main room since
+    std::size_t last_size_ = 0;
     bool hand_raised_ = false;
     bool av_moderated_ = false, av_approved_ = false;  ///< §3.6 AV moderation of audio
     void send_info(std::string body);

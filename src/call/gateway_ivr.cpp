@@ -133,6 +133,7 @@ asio::awaitable<bool> gateway_call::ivr_choose_room() {
     }
     log_.info("IVR: asking for the meeting ID");
     auto r = co_await (phone_->receive() || ivr_ask(prompt_id::enter_meeting_id, prompt_id::unknown_meeting_id, true));
+    record_media();  // what the phone sent and got while in the IVR
     if (hung_up_) {
         finish(0, hung_up_reason_.empty() ? "phone_hung_up" : hung_up_reason_, *hung_up_);
         co_return false;

@@ -44,6 +44,9 @@ void gateway::add_ivr(gateway_call_context& x, const config::config& c, bool cho
     ivr.cfg = c.ivr;
     ivr.choose_room = choose_room;
     ivr.has_password = has_password;
+    ivr.lobby_wait = std::chrono::seconds(c.ivr.lobby_wait_s);
+    ivr.wait_prompt = std::chrono::seconds(c.ivr.wait_prompt_s);
+    ivr.start_wait = std::chrono::seconds(c.ivr.start_wait_s);
     ivr.lookup = [lookup = meeting_lookup_, store = &cfg_, log = log_](std::string digits) {
         return resolve_meeting(lookup, store, log, std::move(digits));
     };

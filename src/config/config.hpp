@@ -279,6 +279,7 @@ struct ivr_config {
     unsigned tries = 3;                ///< wrong IDs or PINs before the IVR gives up
     unsigned digit_timeout_s = 10;     ///< silence on the keypad that ends an entry
     unsigned lobby_wait_s = 900;       ///< a caller waits this long in a Jitsi lobby to be admitted (10..86400)
+    unsigned start_wait_s = 600;       ///< a caller alone in a room waits this long for the conference to start (10..86400)
     unsigned wait_prompt_s = 30;       ///< the waiting prompt again this often, alone or in the lobby; 0 = once
     std::string language = "en";
     std::string prompts_folder;        ///< <folder>/<language>/<prompt>.wav replaces a built-in prompt

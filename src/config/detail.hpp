@@ -231,6 +231,7 @@ void fields(V&& v, S&... s) {
     v(field{"tries"}, s.tries...);
     v(field{"digit_timeout_s"}, s.digit_timeout_s...);
     v(field{"lobby_wait_s"}, s.lobby_wait_s...);
+    v(field{"start_wait_s"}, s.start_wait_s...);
     v(field{"wait_prompt_s"}, s.wait_prompt_s...);
     v(field{"language"}, s.language...);
     v(field{"prompts_folder"}, s.prompts_folder...);

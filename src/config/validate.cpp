@@ -317,6 +317,7 @@ std::vector<problem> validate(const config& cfg) {
     if (ivr.tries < 1 || ivr.tries > 10) c.error("ivr.tries", "must lie between 1 and 10");
     if (ivr.digit_timeout_s < 2 || ivr.digit_timeout_s > 60) c.error("ivr.digit_timeout_s", "must lie between 2 and 60");
     if (ivr.lobby_wait_s < 10 || ivr.lobby_wait_s > 86400) c.error("ivr.lobby_wait_s", "must lie between 10 and 86400");
+    if (ivr.start_wait_s < 10 || ivr.start_wait_s > 86400) c.error("ivr.start_wait_s", "must lie between 10 and 86400");
     if (ivr.wait_prompt_s > 3600) c.error("ivr.wait_prompt_s", "must lie between 0 and 3600 (0: say it once)");
     if (cfg.dialin.id_digits < 6 || cfg.dialin.id_digits > 16) c.error("dialin.id_digits", "must lie between 6 and 16");
     if (const auto why = url_problem(cfg.dialin.mapper_url); !why.empty()) c.error("dialin.mapper_url", why);

@@ -42,6 +42,8 @@ std::string_view to_string(room_end e) {
     case room_end::destroyed: return "destroyed";
     case room_end::stream_lost: return "stream-lost";
     case room_end::cancelled: return "cancelled";
+    case room_end::lobby_rejected: return "lobby-rejected";
+    case room_end::lobby_closed: return "lobby-closed";
     }
     return "unknown";
 }
@@ -76,7 +78,7 @@ asio::awaitable<void> room_session::sleep(std::chrono::steady_clock::duration d)
 
 void room_session::finish(room_end why, std::string detail) {
     if (outcome_) return;
-    outcome_ = room_outcome{why, std::move(detail), {}, {}};
+    outcome_ = room_outcome{why, std::move(detail), {}, {}, {}};
     if (conn_) conn_->close();
     wake();
 }
@@ -88,16 +90,16 @@ asio::awaitable<room_outcome> room_session::run(room_observer& observer) {
     conn_ = std::make_shared<connection>(ex, opts_.connection, log_);
     if (auto ec = co_await conn_->open()) {
         const std::string why = conn_->diagnostic().empty() ? ec.message() : conn_->diagnostic();
-        co_return room_outcome{room_end::connect_failed, why, {}, {}};
+        co_return room_outcome{room_end::connect_failed, why, {}, {}, {}};
     }
     auto result = co_await (conn_->run([this](const element& s) { on_stanza(s); }) || flow());
     if (!outcome_) {
         const auto ec = result.index() == 0 ? std::get<0>(result) : std::error_code{};
         const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
-        if (cancelled != asio::cancellation_type::none) outcome_ = room_outcome{room_end::cancelled, "cancelled", {}, {}};
+        if (cancelled != asio::cancellation_type::none) outcome_ = room_outcome{room_end::cancelled, "cancelled", {}, {}, {}};
         else outcome_ = room_outcome{room_end::stream_lost,
                                      conn_->diagnostic().empty() ? (ec ? ec.message() : "the stream ended") : conn_->diagnostic(),
-                                     {}, {}};
+                                     {}, {}, {}};
     }
     observer_ = nullptr;
     co_return *outcome_;
@@ -167,7 +169,7 @@ asio::awaitable<bool> room_session::ask_focus() {
 
 /// §3.3 join; a nick conflict draws a new nick, any other refusal ends the session.
 asio::awaitable<bool> room_session::join() {
-    const auto deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
+    auto deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
     muc_.emplace(opts_.room, opts_.nick.empty() ? random_nick(draw()) : opts_.nick);
     for (unsigned conflicts = 0;;) {
         auto& p = opts_.presence;
@@ -197,6 +199,15 @@ asio::awaitable<bool> room_session::join() {
             muc_->rejoin(nick);
             continue;
         }
+        // §3.5: knock in the lobby; once let in, join again (the wait is not the join's).
+        if (ev.refusal == join_refusal::members_only && opts_.wait_in_lobby && !ev.lobby_room.empty()) {
+            const std::string lobby_room = ev.lobby_room;
+            const bool admitted = co_await wait_in_lobby(lobby_room);
+            if (!admitted) co_return false;
+            muc_->rejoin(muc_->nick());
+            deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
+            continue;
+        }
         std::string detail(describe(ev.refusal));
         if (!ev.error.text.empty()) detail += " (" + ev.error.text + ")";
         finish(room_end::join_refused, detail);
@@ -208,6 +219,7 @@ asio::awaitable<bool> room_session::join() {
 
 void room_session::on_stanza(const element& s) {
     if (s.name() == "iq") return on_iq(s);
+    if (lobby_ && on_lobby_stanza(s)) return;
     if (s.name() == "presence") return on_presence(s);
     if (s.name() == "message" && observer_) {
         // §3.6: AV moderation comes from a component (a JID without a local part), never a user.
@@ -289,6 +301,7 @@ void room_session::on_presence(const element& p) {
         break;
     case muc_event_kind::room_destroyed:
         finish(room_end::destroyed, "the room was destroyed" + (ev->reason.empty() ? "" : ": " + ev->reason));
+        outcome_->alternate_room = ev->alternate_room;
         break;
     case muc_event_kind::self_left:
         finish(room_end::left, "left the room");
@@ -329,6 +342,7 @@ void room_session::publish() {
 void room_session::leave(std::string_view status) {
     if (outcome_) return;
     if (conn_ && muc_ && muc_->current() != muc_room::state::left) conn_->send(build_leave(muc_->occupant_jid(), status));
+    if (conn_ && lobby_ && lobby_->current() == muc_room::state::joined) conn_->send(build_leave(lobby_->occupant_jid(), status));
     finish(room_end::left, status.empty() ? "left" : std::string(status));
 }
 

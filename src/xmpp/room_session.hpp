@@ -13,6 +13,7 @@
 #include "xmpp/focus.hpp"
 #include "xmpp/jingle_gate.hpp"
 #include "xmpp/muc.hpp"
+#include "xmpp/muc_invite.hpp"
 #include "xmpp/mute.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -39,6 +40,9 @@ struct room_session_options {
     std::chrono::seconds invite_timeout{30};  ///< joined → session-initiate (JVB_INVITE_TIMEOUT); 0 = none
     std::chrono::seconds focus_timeout{10};   ///< one conference IQ
     unsigned max_nick_retries = 3;
+    /// §3.5: a refusal naming a lobby room makes us knock there, on the same connection (the
+    /// admission is for our JID), and wait for a moderator; else the refusal ends the session.
+    bool wait_in_lobby = false;
 };
 
 /// Why run() ended.
@@ -53,6 +57,8 @@ enum class room_end : std::uint8_t {
     destroyed,       ///< the room was destroyed
     stream_lost,     ///< the connection ended under us
     cancelled,       ///< the task was cancelled (shutdown)
+    lobby_rejected,  ///< a moderator turned us away in the lobby (kicked from it)
+    lobby_closed,    ///< the lobby went away without letting us in (the meeting ended)
 };
 std::string_view to_string(room_end e);
 
@@ -61,6 +67,7 @@ struct room_outcome {
     std::string detail;
     std::optional<join_refusal> refusal;  ///< join_refused
     std::string lobby_room;               ///< join_refused members_only, when the room names one
+    std::string alternate_room;           ///< destroyed: the venue the room named (<destroy jid>)
 };
 
 class room_session;
@@ -80,6 +87,10 @@ public:
     virtual void on_av_moderation(room_session&, const av_moderation&) {}
     /// A Rayo hangup from an occupant of the room (§2.3); the result is already sent.
     virtual void on_hangup(room_session&, const jid& /*from*/) {}
+    /// §3.5 lobby (wait_in_lobby): we are in the lobby room (`in` true), or out of it again
+    /// because a moderator let us in or the lobby was turned off (`in` false, `admitted_by` the
+    /// inviter, empty when the lobby went away). The join of the room follows by itself.
+    virtual void on_lobby(room_session&, bool /*in*/, const std::string& /*admitted_by*/) {}
 };
 
 class room_session {
@@ -115,6 +126,10 @@ private:
     boost::asio::awaitable<void> flow();
     boost::asio::awaitable<bool> ask_focus();
     boost::asio::awaitable<bool> join();
+    /// §3.5 (room_session_lobby.cpp): knock in `lobby_room` until admitted (true: join again).
+    boost::asio::awaitable<bool> wait_in_lobby(const std::string& lobby_room);
+    /// A presence or message for the lobby room; true when it was one.
+    bool on_lobby_stanza(const element& s);
     void on_stanza(const element& s);
     void on_iq(const element& iq);
     void on_presence(const element& p);
@@ -133,6 +148,9 @@ private:
     std::optional<room_outcome> outcome_;
     bool joined_ = false, offered_ = false;
     std::optional<muc_event> refused_;
+    std::optional<muc_room> lobby_;               ///< while knocking
+    std::optional<muc_invitation> invitation_;    ///< the lobby's admission
+    std::optional<muc_event> lobby_end_;          ///< kicked from the lobby, or it was destroyed
 };
 
 }  // namespace jigasi::xmpp

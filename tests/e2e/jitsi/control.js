@@ -39,6 +39,7 @@ const routes = {
   "POST /lobby": (f, b) => f.lobby({ room: b.room, enabled: b.enabled !== false }),
   "POST /lobby/admit": (f, b) => f.lobbyAdmit(b),
   "POST /lobby/deny": (f, b) => f.lobbyDeny(b),
+  "POST /min-participants": (f, b) => { f.minParticipants = Number(b.n) || 1; return { minParticipants: f.minParticipants }; },
   "POST /lock": (f, b) => f.lock({ room: b.room, password: b.password }),
   "POST /kick": (f, b) => f.kick(b),
   "POST /destroy": (f, b) => f.destroy(b),

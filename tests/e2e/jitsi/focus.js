@@ -165,7 +165,23 @@ class Focus {
     occ.presences++;
     if (!fresh) return;
     this.note(`${from} joined (${occ.realJid}); disco#info, then session-initiate`);
-    this.startParticipant(r, occ).catch((e) => this.note(`starting a session with ${nick} failed: ${e.stack || e.message}`));
+    this.maybeStart(r, occ);
+  }
+
+  // Jicofo's conference.min-participants (2 by default there, 1 here unless POST /min-participants
+  // says otherwise): no session for anyone until that many occupants (the focus aside) are in.
+  maybeStart(r, occ) {
+    occ.waiting = true;
+    const present = [...r.occupants.values()].filter((o) => o.left === null);
+    if (present.length < (this.minParticipants || 1)) {
+      this.note(`${occ.nick} waits for a session: ${present.length} of ${this.minParticipants} participants in ${r.jid}`);
+      return;
+    }
+    for (const o of present) {
+      if (!o.waiting) continue;
+      o.waiting = false;
+      this.startParticipant(r, o).catch((e) => this.note(`starting a session with ${o.nick} failed: ${e.stack || e.message}`));
+    }
   }
 
   occupantLeft(r, occ, details) {

@@ -35,37 +35,7 @@ start_jigasi <<JSON
 JSON
 sip_probe 5060 5
 J=127.0.0.1:5060
-state() { curl -sf "http://127.0.0.1:$STANDIN_PORT/state"; }
-# meeting_id ROOM: the conference mapper's ID for ROOM@muc (what Jitsi Meet shows as the PIN)
-meeting_id() {
-    local a
-    a=$(jigasi_get "/conferenceMapper?conference=$1@$MUC") || fail "the conference mapper did not answer for $1"
-    jq -e '.id | type == "number"' <<< "$a" > /dev/null || fail "the conference mapper's answer for $1 has no id: $a"
-    jq -r .id <<< "$a"
-}
-# speech NAME LAST_MS: the last LAST_MS ms of what phone NAME has heard so far are speech-like
-speech() { node "$E2E_DIR/lib/speech.js" check "$(baresip_recording "$1" dec)" --last-ms "$2"; }
-# heard_speech WHO NAME LAST_MS: as speech, failing with what was heard instead
-heard_speech() {
-    local out
-    SPEECH_N=$((${SPEECH_N:-0} + 1))
-    out=$(speech "$2" "$3" 2>&1 > "$E2E_OUT/$2/speech-$SPEECH_N.json") || fail "$1: $out"
-    note "$1: speech heard ($(jq -c '{rmsDbfs, activeShare, modulation, toneShare}' "$E2E_OUT/$2/speech-$SPEECH_N.json"))"
-}
-# wait_speech SECS WHO NAME: wait until phone NAME hears speech (its last second is speech-like)
-wait_speech() { wait_until "$1" "$2" speech "$3" 1000; note "$2: heard"; }
-closed_count() { grep -c '"type": "CALL_CLOSED"' "$E2E_OUT/$1/events" || true; }
-closed_param() { grep '"type": "CALL_CLOSED"' "$E2E_OUT/$1/events" | tail -n 1 | jq -r .param; }
-# dial NAME URI: dial and wait for the 200 (the IVR answers at once, before any key)
-dial() {
-    local t0
-    t0=$(elapsed_ms)
-    baresip_cmd "$1" dial "$2" > /dev/null || fail "$1: dial refused"
-    baresip_wait_event "$1" CALL_ESTABLISHED 5
-    DIAL_ANSWERED=$(elapsed_ms)
-    note "$1: $2 answered after $((DIAL_ANSWERED - t0)) ms"
-}
-room_size() { state | jq --arg r "$1@$MUC" '(.rooms[$r] // []) | length'; }
+source "$E2E_DIR/lib/ivr.sh"
 
 id1=$(meeting_id room1)
 id2=$(meeting_id room2)
@@ -138,7 +108,7 @@ note "case 4: dave in the locked room2 as $nick_d"
 # --- 3, the outcome: error prompt, BYE, record ---
 left=$(( 20 - ($(elapsed_ms) - t_carol) / 1000 ))
 wait_until $(( left > 1 ? left : 1 )) "case 3: carol to be hung up after two failed tries" \
-    test "$(closed_count carol)" -ge 1
+    closed_at_least carol 1
 [ "$(closed_param carol)" = "Connection reset by peer" ] || fail "case 3: carol's call closed with '$(closed_param carol)', not by a BYE from jigasi-ng"
 bye_ms=$(grep '"type": "CALL_CLOSED"' "$E2E_OUT/carol/events" | tail -n 1 | jq .t_ms)
 note "case 3: BYE $((bye_ms - t_carol_epoch)) ms after $WRONG#"
@@ -162,22 +132,22 @@ dial erin "sip:someone@$J"
 sleep 1.6
 heard_speech "case 5: erin (sip:someone, no room header) hears the IVR's prompt" erin 1200
 baresip_cmd erin hangup > /dev/null
-wait_until 5 "erin's hang-up" test "$(closed_count erin)" -ge 1
+wait_until 5 "erin's hang-up" closed_at_least erin 1
 cfg=$E2E_OUT/jigasi.json
 jq '.ivr.unrouted = false' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
 kill -HUP "${E2E_PIDS[jigasi]}"
 wait_until 5 "the reload of ivr.unrouted" jigasi_log_has 'reload: ivr.unrouted changed'
 baresip_cmd erin dial "sip:someone@$J" > /dev/null || fail "erin: dial refused"
-wait_until 5 "case 5: a final answer to sip:someone with ivr.unrouted false" test "$(closed_count erin)" -ge 2
+wait_until 5 "case 5: a final answer to sip:someone with ivr.unrouted false" closed_at_least erin 2
 [[ "$(closed_param erin)" == 404* ]] || fail "case 5: sip:someone with ivr.unrouted false ended with '$(closed_param erin)', not 404"
 dial erin "sip:1000@$J"  # the extension still reaches the IVR
 baresip_cmd erin hangup > /dev/null
-wait_until 5 "erin's hang-up" test "$(closed_count erin)" -ge 3
+wait_until 5 "erin's hang-up" closed_at_least erin 3
 jq '.ivr.enabled = false' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
 kill -HUP "${E2E_PIDS[jigasi]}"
 wait_until 5 "the reload of ivr.enabled" jigasi_log_has 'reload: ivr.enabled changed'
 baresip_cmd erin dial "sip:1000@$J" > /dev/null || fail "erin: dial refused"
-wait_until 5 "case 5: a final answer to sip:1000 with ivr.enabled false" test "$(closed_count erin)" -ge 4
+wait_until 5 "case 5: a final answer to sip:1000 with ivr.enabled false" closed_at_least erin 4
 [[ "$(closed_param erin)" == 404* ]] || fail "case 5: sip:1000 with ivr.enabled false ended with '$(closed_param erin)', not 404"
 note "case 5: unrouted -> IVR; unrouted off -> 404 (sip:1000 still answered); IVR off -> 404 for sip:1000"
 

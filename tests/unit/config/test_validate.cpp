@@ -225,6 +225,9 @@ TEST_CASE("IVR waiting and the external mapper", "[config]") {
           strings{"ivr.lobby_wait_s: must lie between 10 and 86400",
                   "ivr.wait_prompt_s: must lie between 0 and 3600 (0: say it once)"});
     CHECK(errors_of(R"({"ivr": {"lobby_wait_s": 86401}})") == strings{"ivr.lobby_wait_s: must lie between 10 and 86400"});
+    CHECK(d.ivr.start_wait_s == 600);
+    CHECK(errors_of(R"({"ivr": {"start_wait_s": 9}})") == strings{"ivr.start_wait_s: must lie between 10 and 86400"});
+    CHECK(parse_ok(R"({"ivr": {"start_wait_s": 86400}})").ivr.start_wait_s == 86400);
     CHECK(errors_of(R"({"ivr": {"lobby_wait_s": -1, "wait_prompt_s": "30"}})") ==
           strings{"ivr.lobby_wait_s: expected an integer 0..4294967295",
                   "ivr.wait_prompt_s: expected an integer 0..4294967295"});
