@@ -1,7 +1,9 @@
+// One call's life on its strand: joining the conference (again after the IVR or a PIN), waiting
+// for the focus' session, the per-second checks, the room's size, and how the call ends. Split
+// off: the media (gateway_media.cpp), the in-call controls (gateway_controls.cpp), the IVR
+// (gateway_ivr.cpp), the waiting (gateway_wait.cpp).
 #include "call/gateway_call.hpp"
 
-#include "media/codecs/factory.hpp"
-#include "media/dtls/certificate.hpp"
 #include "xmpp/jingle.hpp"
 #include "xmpp/rayo.hpp"
 
@@ -11,8 +13,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 namespace asio = boost::asio;
@@ -21,12 +21,6 @@ using namespace asio::experimental::awaitable_operators;
 namespace jigasi::call {
 
 namespace {
-std::uint32_t random32() {
-    std::uint32_t v = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) v = std::random_device{}();
-    return v ? v : 1;
-}
-
 bool cancelled(asio::cancellation_state st) { return st.cancelled() != asio::cancellation_type::none; }
 }  // namespace
 
@@ -152,38 +146,6 @@ void gateway_call::set_status(std::string status) {
     });
 }
 
-void gateway_call::set_held(bool held) {
-    asio::post(strand_, [self = shared_from_this(), held] {
-        self->held_ = held;
-        if (self->phone_) self->phone_->set_muted(self->muted_ || held);
-    });
-}
-
-void gateway_call::set_muted(bool muted) {
-    asio::post(strand_, [self = shared_from_this(), muted] { self->apply_mute(muted); });
-}
-
-// The uplink really stops, and the presence says so (jitsi-protocol.md §3.6).
-void gateway_call::apply_mute(bool muted) {
-    muted_ = muted;
-    if (phone_) phone_->set_muted(muted_ || held_);
-    if (ctx_.registry) ctx_.registry->update(id_, [muted](call_info& c) { c.muted = muted; });
-    if (session_ && session_->presence().audio_muted != muted) {
-        session_->presence().audio_muted = muted;
-        if (session_->muc()) session_->publish();
-    }
-}
-
-void gateway_call::send_dtmf(std::string keys) {
-    asio::post(strand_, [self = shared_from_this(), keys = std::move(keys)] {
-        if (!self->phone_) {
-            self->pending_dtmf_ += keys;
-            return;
-        }
-        for (char k : keys) self->phone_->on_dtmf(k);
-    });
-}
-
 asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
     for (;;) {
         if (!offer_ || !phone_media_ || hung_up_) {
@@ -230,145 +192,6 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
         offer_.reset();
         restart_deadline_.reset();
         co_await answer_offer(s, m);
-    }
-}
-
-// The phone's port and pipeline, once its media is known (SDP answer or offer); nullopt when
-// ready, else why not.
-std::optional<std::string> gateway_call::make_phone() {
-    if (phone_) return std::nullopt;
-    const auto& pm = *phone_media_;
-    auto fmt = media::codecs::describe(pm.codec);
-    if (!fmt) return "phone codec unusable: " + fmt.error().diagnostic;
-    media::pipeline::phone_config pc;
-    pc.format = *fmt;
-    pc.dtmf_pt = pm.telephone_event ? pm.telephone_event->pt : 0;
-    if (pm.telephone_event) pc.dtmf_clock_rate = pm.telephone_event->clock_rate;
-    pc.local_ssrc = random32();
-    pc.first_sequence = static_cast<std::uint16_t>(random32());
-    pc.first_timestamp = random32();
-    pc.rtcp.seed = random32();
-    pc.rtcp.anchor = {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
-    if (fmt->id == media::codecs::codec_id::opus) pc.opus = media::codecs::opus_settings_from_fmtp(pm.codec.fmtp, pc.opus);
-    // Prompts play at the phone's rate.
-    if (ctx_.prompts && !player_ && media::prompts::prompt_set::supports(fmt->pcm_rate))
-        player_ = std::make_unique<media::prompts::prompt_player>(ctx_.prompts, fmt->pcm_rate);
-    auto audio = media::pipeline::phone_audio::create(pc);
-    if (!audio) return "phone pipeline: " + audio.error().diagnostic;
-    phone_ = std::make_unique<phone_port>(std::move(*phone_socket_), std::move(*audio), pm.remote, log_);
-    phone_->set_dtmf(ctx_.dtmf, pm.telephone_event.has_value(), [info = hooks_.info_dtmf](char k) {
-        if (info) info(k);
-    });
-    for (char k : std::exchange(pending_dtmf_, {})) phone_->on_dtmf(k);
-    phone_->set_key_handler([this](char k) { on_phone_key(k); });
-    phone_socket_.reset();
-    phone_->set_muted(muted_ || held_);
-    if (player_) phone_->set_prompts(player_.get());
-    return std::nullopt;
-}
-
-asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xmpp::jingle::message& m) {
-    auto fail = [&](std::string why) {
-        log_.error(why);
-        s.terminate_jingle({"failed-application", why});
-        hung_up_ = why;  // leaves the room; the phone gets BYE or a 503
-        hangup_timer_->cancel();
-    };
-    const auto& pm = *phone_media_;
-    auto fmt = media::codecs::describe(pm.codec);
-    if (!fmt) {
-        fail("phone codec unusable: " + fmt.error().diagnostic);
-        co_return;
-    }
-    if (auto err = make_phone()) {
-        fail(*err);
-        co_return;
-    }
-    auto cert = media::dtls::process_certificate();
-    if (!cert) {
-        fail("no DTLS certificate: " + cert.error().diagnostic);
-        co_return;
-    }
-    bridge_leg_options lo;
-    lo.media = media_;
-    lo.pcm_rate = fmt->pcm_rate;
-    lo.endpoint_id = s.muc() ? s.muc()->nick() : std::string();
-    lo.cert = *cert;
-    const bool replace = m.act == xmpp::jingle::action::transport_replace;
-    if (replace) {
-        lo.ssrc = local_ssrc_;
-        lo.cname = local_cname_;
-    }
-    auto leg = bridge_leg::create(strand_, lo, m.desc, log_);
-    if (!leg) {
-        fail("cannot answer the bridge's offer: " + leg.error().diagnostic);
-        co_return;
-    }
-    leg_ = std::move(*leg);
-    bridge_seen_ = {};
-    local_ssrc_ = leg_->ssrc();
-    local_cname_ = leg_->cname();
-    if (!replace) last_offer_ = m;
-    leg_->on_second([this] { each_second(); });
-    leg_->on_flowing([this] {
-        log_.info("audio flowing both ways");
-        if (ctx_.registry) ctx_.registry->flowing(id_);
-    });
-    leg_->on_secured([this, &s] {
-        if (answered_) return;
-        answered_ = true;
-        report_size(s);
-        log_.info("media up both ways: answering the phone");
-        if (hooks_.answer) hooks_.answer();
-    });
-    // A named element, not a ?: temporary in the co_await: GCC 12 destroyed that one twice.
-    xmpp::element answer = replace ? xmpp::jingle::build_transport_accept(leg_->answer(), m.sid, s.own_jid())
-                                   : xmpp::jingle::build_session_accept(leg_->answer(), m.sid, s.own_jid());
-    auto accepted = co_await s.send_jingle(std::move(answer), std::chrono::seconds(10));
-    if (accepted.is_error()) {
-        leg_.reset();
-        fail(std::string("the focus refused our ") + (replace ? "transport-accept: " : "session-accept: ") + (accepted.reply ? accepted.condition() : accepted.ec.message()));
-        co_return;
-    }
-    auto r = co_await (leg_->run(*phone_) || phone_->receive());
-    leg_end end = r.index() == 0 ? std::get<0>(r) : leg_end{"closed", "phone socket closed"};
-    publish_rtp(leg_->stats(), phone_->stats());
-    const bool was_secured = leg_->secured();
-    last_bridge_report_ = leg_->report();
-    if (ctx_.stats) ctx_.stats->jitter(core::media_leg::bridge, leg_->stats().rx.jitter_ms / 1000.0);
-    leg_.reset();
-    if (end.stage == "closed") {
-        log_.info("bridge media ended (", end.reason, "); waiting for a new offer");  // §4.3
-        co_return;
-    }
-    if (end.stage == "phone media timeout") {
-        s.terminate_jingle({"success", end.reason});
-        if (!hung_up_) {
-            hung_up_ = end.reason;
-            hung_up_reason_ = "phone_media_timeout";
-            hangup_timer_->cancel();
-        }
-        co_return;
-    }
-    // A connection that worked and then broke (the bridge died or closed it) is not the end: as a
-    // web client does, we report ICE failed and wait media.timeout_s for Jicofo to move us to
-    // another bridge (new session or transport-replace). The phone stays connected meanwhile.
-    const bool transport = end.stage == "ice" || end.stage == "dtls" || end.stage == "consent";
-    if (transport && was_secured && !hung_up_) {
-        log_.notice("bridge connection lost (", end.stage, "): ", end.reason, "; asking the focus for a new one, waiting ",
-                    media_.timeout_s, " s");
-        s.report_ice_failed(m.bridge_session_id);
-        restart_stage_ = end.stage;
-        restart_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(media_.timeout_s);
-        co_return;
-    }
-    s.terminate_jingle({end.stage == "media timeout" ? "timeout" : "connectivity-error", end.reason});
-    if (hooks_.media_failed) hooks_.media_failed(end.stage);
-    if (end.stage == "media timeout" && ctx_.stats) ctx_.stats->media_timeout(core::media_leg::bridge);
-    if (!hung_up_) {
-        hung_up_ = "bridge media failed (" + end.stage + "): " + end.reason;
-        hung_up_reason_ = end.stage == "media timeout" ? "bridge_media_timeout" : "bridge_" + end.stage;
-        hangup_timer_->cancel();
     }
 }
 
@@ -490,137 +313,11 @@ void gateway_call::check_alone() {
     hangup_timer_->cancel();
 }
 
-void gateway_call::on_jingle(xmpp::room_session&, const xmpp::jingle::message& m) {
-    using a = xmpp::jingle::action;
-    if (m.act == a::session_initiate) {
-        if (leg_) leg_->close();  // a new session replaces the old one
-        offer_ = m;
-        wake_->cancel();
-    }
-    // Bridge migration (§4.3): a new transport in place, answered with transport-accept; the
-    // room, the phone and our source stay. A replace that names no codecs keeps the last offer's.
-    if (m.act == a::transport_replace) {
-        if (!last_offer_) {
-            log_.notice("transport-replace before any session: ignored");
-            return;
-        }
-        auto merged = m;
-        if (!merged.desc.media.empty() && merged.desc.media.front().payload_types.empty()) {
-            auto desc = last_offer_->desc;
-            for (std::size_t i = 0; i < desc.media.size() && i < merged.desc.media.size(); ++i) {
-                desc.media[i].ice = merged.desc.media[i].ice;
-                desc.media[i].dtls = merged.desc.media[i].dtls;
-            }
-            merged.desc = std::move(desc);
-        }
-        merged.sid = last_offer_->sid;
-        log_.info("transport-replace: moving to a new bridge transport");
-        if (migrations_++ == 0 && ctx_.calls_migrated) ++*ctx_.calls_migrated;  // Jigasi counts calls, not moves
-        if (leg_) leg_->close();
-        offer_ = std::move(merged);
-        wake_->cancel();
-    }
-    if (m.act == a::session_terminate && leg_) leg_->close();
-    if ((m.act == a::source_add || m.act == a::source_remove) && leg_)
-        for (const auto& sec : m.desc.media)
-            m.act == a::source_add ? leg_->add_sources(sec.sources) : leg_->remove_sources(sec.sources);
-}
-
-void gateway_call::on_mute(xmpp::room_session& s, const xmpp::mute_request& r) {
-    // §3.6: the uplink really stops (Jigasi only asked the bridge), and the presence says so.
-    (void)s;
-    apply_mute(r.mute);
-    // §5.7: Jigasi tells an IVR in front of it with a typed muteRequest.
-    if (ctx_.info_json) {
-        unsigned char raw[16];
-        if (RAND_bytes(raw, sizeof raw) != 1) std::fill(std::begin(raw), std::end(raw), 0);
-        std::string id;
-        for (unsigned char b : raw) id += "0123456789abcdef"[b >> 4], id += "0123456789abcdef"[b & 15];
-        send_info("{\"type\":\"muteRequest\",\"id\":\"" + id + "\",\"data\":{\"audio\":" + (r.mute ? "true" : "false") + "}}");
-    }
-    log_.info(r.mute ? "muted" : "unmuted", " by ", r.actor ? r.actor->to_string() : std::string("the focus"));
-}
-
 void gateway_call::on_hangup(xmpp::room_session&, const xmpp::jid& from) {
     if (hung_up_) return;
     hung_up_ = "Rayo hangup from " + from.to_string();
     hung_up_reason_ = "rayo_hangup";
     hangup_timer_->cancel();
-}
-
-void gateway_call::phone_key(char key) {
-    asio::post(strand_, [self = shared_from_this(), key] { self->on_phone_key(key); });
-}
-
-void gateway_call::on_phone_key(char key) {
-    if (ivr_active_) {
-        ivr_keys_ += key;
-        return;
-    }
-    apply_keypad(keypad_.on_key(key, std::chrono::steady_clock::now()));
-}
-
-// Keypad controls (issue 8 item 4), acting straight on the conference: we are the participant.
-void gateway_call::apply_keypad(const std::vector<keypad_action>& actions) {
-    for (const auto& a : actions) {
-        switch (a.what) {
-        case keypad_action::kind::relay:
-            if (phone_) phone_->relay(a.key);
-            break;
-        case keypad_action::kind::toggle_mute:
-            // §3.6: with AV moderation on and no approval, unmuting is not ours to do; as Jigasi
-            // does, the hand goes up to ask for it instead.
-            if (muted_ && av_moderated_ && !av_approved_) {
-                log_.info("keypad: unmute refused (AV moderation); raising the hand instead");
-                set_hand(true);
-                say(media::prompts::prompt_id::unmute_not_allowed);
-                break;
-            }
-            log_.info("keypad: ", muted_ ? "unmute" : "mute");
-            apply_mute(!muted_);
-            say(muted_ ? media::prompts::prompt_id::cue_mute : media::prompts::prompt_id::cue_unmute);
-            say(muted_ ? media::prompts::prompt_id::muted : media::prompts::prompt_id::unmuted);
-            break;
-        case keypad_action::kind::toggle_hand:
-            log_.info("keypad: hand ", hand_raised_ ? "lowered" : "raised");
-            set_hand(!hand_raised_);
-            say(hand_raised_ ? media::prompts::prompt_id::hand_raised : media::prompts::prompt_id::hand_lowered);
-            break;
-        }
-    }
-}
-
-void gateway_call::set_hand(bool raised) {
-    hand_raised_ = raised;
-    if (!session_) return;
-    auto& p = session_->presence();
-    p.hand = raised ? xmpp::hand_state::raised : xmpp::hand_state::lowered;
-    p.hand_raised_ms = raised ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                               std::chrono::system_clock::now().time_since_epoch())
-                                                               .count())
-                              : 0;
-    if (session_->muc()) session_->publish();
-}
-
-void gateway_call::on_av_moderation(xmpp::room_session&, const xmpp::av_moderation& m) {
-    if (m.media != "audio") return;
-    if (m.enabled) av_moderated_ = *m.enabled;
-    if (m.enabled && !*m.enabled) av_approved_ = false;
-    if (m.approved) av_approved_ = true;
-    if (m.removed) av_approved_ = false;
-    // §5.7 numbered notifications: 8 moderation on/off, 9 approved, 10 approval removed.
-    if (m.enabled) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":8,\"d\":" + (*m.enabled ? "true" : "false") + "}");
-    if (m.approved) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":9}");
-    if (m.removed) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":10}");
-    log_.info("AV moderation of audio: ", av_moderated_ ? "on" : "off", av_approved_ ? ", we may unmute" : "");
-}
-
-void gateway_call::send_info(std::string body) {
-    if (ctx_.info_json && hooks_.info_json) hooks_.info_json(std::move(body));
-}
-
-void gateway_call::heartbeat_answered() {
-    asio::post(strand_, [self = shared_from_this()] { self->heartbeats_unanswered_ = 0; });
 }
 
 }  // namespace jigasi::call
