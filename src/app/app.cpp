@@ -3,6 +3,7 @@
 #include "app/api_routes.hpp"
 #include "app/dialin_routes.hpp"
 #include "app/ivr_setup.hpp"
+#include "media/prompts/prompt_set.hpp"
 #include "app/shutdown.hpp"
 #include "app/sip_service.hpp"
 #include "core/task_group.hpp"
@@ -195,7 +196,11 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
     add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
     impl_->mapper.load();
-    impl_->sip.set_ivr(load_prompts(cfg.get()->ivr, impl_->health, impl_->log),
+    auto prompts = load_prompts(cfg.get()->ivr, impl_->health, impl_->log);
+    // 8 kHz (PCMU/PCMA phones) resampled once the pool runs: about 80 ms of one thread, not the
+    // start-up's; other rates on their first call (a few tens of ms on that call's strand).
+    if (prompts) asio::post(ioc, [prompts] { prompts->prepare(8000); });
+    impl_->sip.set_ivr(std::move(prompts),
                        make_meeting_lookup(impl_->mapper, impl_->external_mapper, impl_->mapper_failures, core::log_channel(logger, "ivr")));
     add_dialin_routes(impl_->routes, {cfg, impl_->mapper, impl_->mapper_failures});
 }

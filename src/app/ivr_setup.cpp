@@ -19,22 +19,25 @@ std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr
         health.report("ivr", core::health_state::down, "prompts not loaded: " + set.error().diagnostic, false);
         return nullptr;
     }
-    // Resampled now for the usual codecs (PCMU/PCMA, G.722, Opus), so that no caller waits.
-    for (std::uint32_t rate : {8000u, 16000u, 48000u}) (*set)->prepare(rate);
     log.info("IVR prompts: ", c.language, ", e.g. ", (*set)->source(media::prompts::prompt_id::enter_meeting_id).string());
     health.report("ivr", core::health_state::up, "prompts: " + c.language, false);
     return *set;
 }
 
 namespace {
+// The ID the digits spell exactly ("0123" is not ID 123); no coroutine here, see GCC 12 in
+// sip/strand_op.hpp about structured bindings across co_await.
+std::optional<std::uint64_t> exact_id(const std::string& digits) {
+    std::uint64_t id = 0;
+    const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() || std::to_string(id) != digits) return std::nullopt;
+    return id;
+}
+
 asio::awaitable<std::optional<std::string>> lookup(conference_mapper* mapper, const mapper_client* external,
                                                    failure_budget* failures, core::log_channel log, std::string digits) {
-    std::uint64_t id = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-    // The exact digits: "0123" is not ID 123.
     std::optional<std::string> conference;
-    if (ec == std::errc() && end == digits.data() + digits.size() && std::to_string(id) == digits)
-        conference = mapper->conference_of(id);
+    if (auto id = exact_id(digits)) conference = mapper->conference_of(*id);
     if (!conference && external->configured()) {
         auto op = external->lookup(digits);  // named: no temporaries inside the co_await (GCC 12)
         auto r = co_await std::move(op);

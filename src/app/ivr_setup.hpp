@@ -18,15 +18,16 @@ class prompt_set;
 
 namespace jigasi::app {
 
-/// Loads and resamples the prompts for the usual rates; null (logged once, health "ivr" down)
-/// when the set cannot be read. The IVR then refuses its calls with 503; keypad confirmations
+/// Loads the prompts; null (logged once, health "ivr" down) when the set cannot be read. Rates
+/// are resampled on first use (prompt_set::samples); app.cpp prepares 8 kHz, G.711's, in the
+/// background so that start-up does not wait for it. The IVR then refuses its calls with 503; keypad confirmations
 /// stay silent.
 std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
                                                                core::log_channel& log);
 
 /// Meeting ID -> conference by the built-in mapper, then by dialin.mapper_url when set. Unknown
-/// IDs draw on `failures` like the HTTP lookups, so that calling in is no faster way to walk the
-/// ID space. All three must outlive the calls.
+/// IDs draw on `failures` like the HTTP lookups and an empty budget is logged; what limits a
+/// caller is ivr.tries per call and the prompts' pace. All three must outlive the calls.
 call::gateway::meeting_lookup make_meeting_lookup(conference_mapper& mapper, const mapper_client& external,
                                                   failure_budget& failures, core::log_channel log);
 

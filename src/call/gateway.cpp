@@ -192,7 +192,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
     auto ctx = call_context(*c);
-    add_ivr(ctx, *c, to_ivr, ropts.password.has_value());
+    add_ivr(ctx, *c, to_ivr, !to_ivr && ropts.password.has_value());
 
     const std::string cuser = sip::contact_user(route ? route->room.local() : uri_user, c->sip.public_address,
                                                 sa_port(&msg->dst), msg->tp);
@@ -294,8 +294,9 @@ void gateway::ended(sip_call* c, end_info e) {
     if (keep->limit) keep->limit->cancel();
     // What happened first wins: the SIP side records its end before it tells the conference side.
     const end_info fin = keep->end ? *keep->end : e;
-    // The last of our calls in its room: that conference is completed for us.
-    if (std::none_of(calls_.begin(), calls_.end(), [&](const auto& x) { return x.second->room == keep->room; }))
+    // The last of our calls in its room: that conference is completed for us (an IVR call that
+    // never found a room had none).
+    if (!keep->room.empty() && std::none_of(calls_.begin(), calls_.end(), [&](const auto& x) { return x.second->room == keep->room; }))
         ++stats_.total_conferences_completed;
     publish_stats();
     if (auto reply = std::exchange(keep->rayo_reply, nullptr); reply && keep->rayo_iq)

@@ -86,12 +86,16 @@ asio::awaitable<bool> gateway_call::conference() {
         finish(503, "cancelled", "cancelled");
         co_return false;
     }
+    if (std::exchange(rejoin_, false) && !hung_up_) co_return true;  // use_password()
     const auto out = std::get<0>(r);
     if (hung_up_) {
         record_media();
         // Alone for calls.when_alone's grace: the caller hears why before the BYE.
         if (hung_up_reason_ == "alone") co_await say_all(media::prompts::prompt_id::conference_ended);
-        if (hung_up_reason_ == "lobby_timeout") co_await say_all(media::prompts::prompt_id::error);
+        if (hung_up_reason_ == "lobby_timeout") {
+            send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":5}");  // §5.7: left the lobby
+            co_await say_all(media::prompts::prompt_id::error);
+        }
         finish(0, hung_up_reason_, *hung_up_);
         co_return false;
     }
@@ -107,6 +111,7 @@ asio::awaitable<bool> gateway_call::conference() {
         send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":7}");
         co_await say_all(media::prompts::prompt_id::rejected);
     }
+    if (out.why == e::lobby_closed) send_info("{\"i\":" + std::to_string(++info_seq_) + ",\"t\":5}");
     if (out.why == e::destroyed || out.why == e::lobby_closed) co_await say_all(media::prompts::prompt_id::conference_ended);
     record_media();
     const int status = password ? 403 : out.why == e::connect_failed || out.why == e::cancelled ? 503 : 480;
@@ -125,6 +130,7 @@ void gateway_call::finish(int status, std::string reason, std::string why) {
 
 void gateway_call::hang_up(std::string why) {
     asio::post(strand_, [self = shared_from_this(), why = std::move(why)]() mutable {
+        self->phone_gone_ = true;  // no prompt can reach it any more
         if (self->hung_up_) return;
         self->hung_up_ = std::move(why);
         if (self->hangup_timer_) self->hangup_timer_->cancel();
@@ -166,9 +172,10 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
                 continue;
             }
             // In the room, no session yet: after a moment, the caller hears that the
-            // conference has not started and waits (answered now if it was not).
-            if (!offer_ && !hung_up_ && !answered_ && joined_at_ && ctx_.ivr && ctx_.prompts && phone_media_ &&
-                std::chrono::steady_clock::now() >= *joined_at_ + std::chrono::seconds(2)) {
+            // conference has not started and waits (answered now if it was not). The same
+            // condition arms the wake-up below, or the loop would spin.
+            const bool may_hold = !offer_ && !hung_up_ && !answered_ && joined_at_ && ctx_.ivr && ctx_.prompts && phone_media_;
+            if (may_hold && std::chrono::steady_clock::now() >= *joined_at_ + std::chrono::seconds(2)) {
                 if (auto err = answer_early()) {
                     log_.notice("cannot play the waiting prompt: ", *err);
                     joined_at_.reset();
@@ -180,7 +187,7 @@ asio::awaitable<void> gateway_call::media_loop(xmpp::room_session& s) {
                 }
             }
             auto until = std::chrono::steady_clock::now() + std::chrono::hours(1);
-            if (joined_at_ && !answered_ && ctx_.ivr) until = std::min(until, *joined_at_ + std::chrono::seconds(2));
+            if (may_hold) until = std::min(until, *joined_at_ + std::chrono::seconds(2));
             if (restart_deadline_) until = std::min(until, *restart_deadline_);
             if (alone_deadline_) until = std::min(until, *alone_deadline_);
             wake_->expires_at(until);

@@ -114,6 +114,9 @@ public:
     void phone_key(char key);
     /// The phone side echoed our heartbeat (numbered INFO t=11); any thread.
     void heartbeat_answered();
+    /// An IVR in front of us gives the room's password (INFO t=4, §3.5): knocking in the lobby or
+    /// still waiting for the conference, we leave and join again with it; any thread.
+    void use_password(std::string password);
     /// Outgoing calls: the phone answered with this media; the bridge's offer is answered now.
     void phone_answered(phone_media m);
     /// The call state shown on the participant's tile (presence status, §2.5); any thread.
@@ -186,6 +189,7 @@ private:
     std::unique_ptr<bridge_leg> leg_;
     std::unique_ptr<phone_port> phone_;
     std::optional<std::string> hung_up_;
+    bool phone_gone_ = false;     ///< the phone hung up (hung_up_ is also set when we end the call)
     std::string hung_up_reason_;  ///< the word for the records when we end it ourselves
     bool answered_ = false, muted_ = false, held_ = false, finished_ = false;
     std::string pending_dtmf_;    ///< keys asked for before the phone leg exists
@@ -209,6 +213,7 @@ private:
     unsigned pin_attempts_ = 0;
     std::optional<xmpp::room_session_options> ivr_room_;  ///< what the last meeting ID named
     bool in_lobby_ = false;
+    bool rejoin_ = false;  ///< the session was left to join again (use_password)
     std::chrono::steady_clock::time_point lobby_deadline_{};
     std::optional<std::chrono::steady_clock::time_point> joined_at_;  ///< in the main room since
     std::size_t last_size_ = 0;

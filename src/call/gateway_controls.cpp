@@ -131,6 +131,17 @@ void gateway_call::send_info(std::string body) {
     if (ctx_.info_json && hooks_.info_json) hooks_.info_json(std::move(body));
 }
 
+void gateway_call::use_password(std::string password) {
+    asio::post(strand_, [self = shared_from_this(), password = std::move(password)]() mutable {
+        self->room_.password = std::move(password);
+        // In the room and bridged already: the password is kept for a rejoin, nothing else.
+        if (!self->session_ || self->answered_ || self->hung_up_ || self->rejoin_) return;
+        self->log_.info("a password from the phone side (INFO t=4): joining again with it");
+        self->rejoin_ = true;
+        self->session_->leave("joining with a password");
+    });
+}
+
 void gateway_call::heartbeat_answered() {
     asio::post(strand_, [self = shared_from_this()] { self->heartbeats_unanswered_ = 0; });
 }

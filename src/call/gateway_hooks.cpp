@@ -6,6 +6,7 @@
 #include "sip/msg.hpp"
 #include "sip/libre_bridge.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/asio/post.hpp>
 
@@ -64,6 +65,20 @@ void on_info(struct ::sip* stack, const sip_msg* msg, void* arg) {
     // §5.7: the IVR echoes our heartbeat with {"t": 11}.
     if (auto* n = parsed.value ? std::get_if<sip::info::numbered>(&*parsed.value) : nullptr; n && n->type == 11 && c->call) {
         c->call->heartbeat_answered();
+        sip_treply(nullptr, stack, msg, 200, "OK");
+        return;
+    }
+    // §3.5/§5.7: an IVR in front of us collected the room's PIN: {"t": 4, "d": {"pwd": "1234"}}.
+    if (auto* n = parsed.value ? std::get_if<sip::info::numbered>(&*parsed.value) : nullptr; n && n->type == 4 && c->call) {
+        boost::system::error_code ec;
+        const auto d = boost::json::parse(n->data_json, ec);
+        const auto* pwd = !ec && d.is_object() ? d.as_object().if_contains("pwd") : nullptr;
+        if (!pwd || !pwd->is_string() || pwd->as_string().size() > 256) {
+            c->log.notice("INFO t=4 without a usable d.pwd: 400");
+            sip_treply(nullptr, stack, msg, 400, "Bad Request");
+            return;
+        }
+        c->call->use_password(std::string(pwd->as_string()));
         sip_treply(nullptr, stack, msg, 200, "OK");
         return;
     }

@@ -29,7 +29,7 @@ asio::awaitable<void> gateway_call::ivr_drain() {
     asio::steady_timer tick(strand_);
     std::vector<std::int16_t> in(phone_->frame_samples()), silence(phone_->frame_samples());
     auto next = std::chrono::steady_clock::now();
-    while (player_->playing() && !hung_up_) {
+    while (player_->playing() && !phone_gone_) {
         next += frame;
         tick.expires_at(next);
         co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -85,7 +85,8 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
             if (done && find_room) {
                 // The lookup may ask an external mapper: the prompt clock pauses meanwhile.
                 std::string digits = *done;
-                ivr_room_ = co_await ctx_.ivr->lookup(digits);
+                auto op = ctx_.ivr->lookup(digits);  // named: see GCC 12 in sip/strand_op.hpp
+                ivr_room_ = co_await std::move(op);
                 log_.info("IVR: meeting ID ", digits, ivr_room_ ? " is " + ivr_room_->room.to_string() : std::string(" is unknown"));
                 if (ivr_room_) got = digits;
                 else failed = true;
@@ -142,6 +143,7 @@ asio::awaitable<bool> gateway_call::ivr_choose_room() {
         finish(0, "ivr_no_room", "IVR: no known meeting ID after " + std::to_string(ctx_.ivr->cfg.tries) + " tries");
         co_return false;
     }
+    ivr_room_->password = room_.password;  // a password header still applies (a wrong one: PIN asked)
     ivr_room_->presence.display_name = room_.presence.display_name;
     ivr_room_->presence.status = room_.presence.status;
     room_ = std::move(*ivr_room_);

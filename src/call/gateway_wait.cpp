@@ -30,7 +30,7 @@ std::optional<std::string> gateway_call::answer_early() {
 }
 
 asio::awaitable<void> gateway_call::say_all(prompt_id id) {
-    if (!player_ || !phone_ || hung_up_) co_return;
+    if (!player_ || !phone_ || phone_gone_) co_return;
     say(id);
     co_await ivr_drain();
 }

@@ -26,8 +26,8 @@ bool is_live(std::string_view path) {
     if (path == "log" || path.starts_with("log.")) return true;
     // Conference calls read their section at each new call (call/gateway.cpp).
     if (path == "calls" || path.starts_with("calls.")) return true;
-    // The IVR reads its section per call; the prompts (language, folder) are loaded at start.
-    if (path.starts_with("ivr.") && path != "ivr.language" && path != "ivr.prompts_folder") return true;
+    // The IVR reads its section per call; a new language or folder reloads the prompts (app.cpp).
+    if (path.starts_with("ivr.")) return true;
     // The mapper reads the numbers and the ID length per request; ids_file is read at start.
     // The external mapper's URL is read at each lookup (app/mapper_client.cpp).
     if (path.starts_with("dialin.numbers") || path == "dialin.id_digits" || path == "dialin.enabled" ||

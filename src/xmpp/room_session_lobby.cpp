@@ -55,11 +55,24 @@ asio::awaitable<bool> room_session::wait_in_lobby(const std::string& lobby_room)
     p.password.reset();
     conn_->send(build_presence(p));
     log_.info("the room has a lobby; knocking in ", where->to_string());
-    while (!invitation_ && !lobby_end_ && !outcome_) co_await sleep(std::chrono::hours(24));
+    // The join of the lobby room is bounded like any join; the wait in it is the caller's to end.
+    const auto deadline = std::chrono::steady_clock::now() + opts_.join_timeout;
+    while (!invitation_ && !lobby_end_ && !outcome_) {
+        const bool joined = lobby_->current() == muc_room::state::joined;
+        const auto now = std::chrono::steady_clock::now();
+        if (!joined && now >= deadline) {
+            conn_->send(build_leave(lobby_->occupant_jid(), "no answer"));
+            lobby_.reset();
+            finish(room_end::lobby_closed, "no answer to the join of the lobby " + where->to_string() + " within " +
+                                               std::to_string(opts_.join_timeout.count()) + " s");
+            co_return false;
+        }
+        co_await sleep(joined ? std::chrono::steady_clock::duration(std::chrono::hours(24)) : deadline - now);
+    }
     if (outcome_) co_return false;  // leave() (the caller gave up) or the stream ended
-    const bool joined = lobby_->current() == muc_room::state::joined;
     if (invitation_) {
-        if (joined) conn_->send(build_leave(lobby_->occupant_jid(), "admitted"));
+        // Also when the invitation beat our join's answer: no ghost knocker stays behind.
+        conn_->send(build_leave(lobby_->occupant_jid(), "admitted"));
         if (invitation_->password) opts_.password = invitation_->password;
         lobby_.reset();
         if (observer_) observer_->on_lobby(*this, false, invitation_->inviter.empty() ? "a moderator" : invitation_->inviter);

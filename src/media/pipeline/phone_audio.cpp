@@ -108,6 +108,7 @@ void phone_audio::on_rtp(std::span<const std::uint8_t> packet, clock::time_point
     last_rx_ = arrival;
     ++rx_packets_;
     rx_bytes_ += v->payload.size();
+    if (event && remote_ssrc_ && remote_ssrc_ != v->ssrc) return;  // keys on a source of their own
     if (remote_ssrc_ != v->ssrc) {
         // A new source (re-INVITE, transfer, a restarted phone): new statistics, a fresh decoder;
         // the jitter buffer restarts by itself on the new SSRC.

@@ -14,12 +14,20 @@
 #      conference has ended" before their BYE
 #   6. erin, alone in room9 from the start, heard the waiting prompt again after ivr.wait_prompt_s
 #      and was hung up after ivr.start_wait_s (record: invite_timeout)
+#   7. gina calls the locked room4 by URI without the password header: she is answered, asked for
+#      the PIN, and gets in with it
+#   8. frank types an ID only the external mapper (dialin.mapper_url, lib/mapper_peer.py in
+#      jitsi-meet's format) knows and lands in room5; an ID nobody knows is asked of it too and
+#      gets the "not found" prompt
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
 MUC=conference.$PROSODY_DOMAIN
 RECORDS=$E2E_OUT/calls.jsonl
 start_prosody
 start_standin --tones 440 --expect 1000
+MAPPER_PORT=18790
+spawn mapper python3 "$E2E_DIR/lib/mapper_peer.py" $MAPPER_PORT "{\"424242\": \"Room5@$MUC\"}"
+wait_tcp $MAPPER_PORT 5
 start_jigasi <<JSON
 { "xmpp": { "servers": [
       { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
@@ -28,7 +36,7 @@ start_jigasi <<JSON
   "media": { "min_port": 38000, "max_port": 38999 },
   "log": { "subsystems": { "call": "debug" } },
   "calls": { "records_file": "$RECORDS", "info_json": true },
-  "dialin": { "id_digits": 6 },
+  "dialin": { "id_digits": 6, "mapper_url": "http://127.0.0.1:$MAPPER_PORT/conferenceMapper" },
   "ivr": { "tries": 2, "digit_timeout_s": 5, "start_wait_s": 12, "wait_prompt_s": 4, "lobby_wait_s": 60 } }
 JSON
 sip_probe 5060 5
@@ -37,8 +45,12 @@ source "$E2E_DIR/lib/ivr.sh"
 R=room1@$MUC
 standin POST /min-participants '{"n": 2}' > /dev/null
 id1=$(meeting_id room1)
-for p in alice:15162 bob:15164 carol:15166 dave:15168 erin:15172; do
-    start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --tone 1000 --codecs pcmu --answermode manual
+# The phones' 1000 Hz for the whole scenario (the bench's tone files last 20 s, and baresip hangs
+# up when its source ends).
+mkdir -p "$E2E_OUT/media"
+sox -n -r 8000 -c 1 -b 16 "$E2E_OUT/media/long1000_8k.wav" synth 90 sine 1000 vol 0.5
+for p in alice:15162 bob:15164 carol:15166 dave:15168 erin:15172 gina:15174 frank:15176; do
+    start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --wav "$E2E_OUT/media/long1000_8k.wav" --codecs pcmu --answermode manual
 done
 # record_of NAME: the call record of phone NAME (waits for it)
 record_of() {
@@ -130,5 +142,32 @@ node "$E2E_DIR/lib/speech.js" check "$rec_e" --from-ms 4300 --to-ms 5800 > "$E2E
     || fail "case 6: erin did not hear the waiting prompt again after 4 s: $(cat "$E2E_OUT/erin-second-prompt.err")"
 note "case 6: erin heard the waiting prompt again and was hung up: $(jq -c '{reason, duration_s: .duration_s}' <<< "$rec")"
 
-jq -s -e 'length == 5' "$RECORDS" > /dev/null || fail "want 5 call records, got $(jq -s length "$RECORDS")"
+# --- 7: a routed call to a locked room, without the password header ---
+standin POST /lock "{\"room\":\"room4@$MUC\",\"password\":\"2468\"}" > "$E2E_OUT/lock.json"
+jq -e '.locked == true' "$E2E_OUT/lock.json" > /dev/null || fail "the stand-in could not lock room4: $(cat "$E2E_OUT/lock.json")"
+baresip_cmd gina dial "sip:room4@$J" > /dev/null || fail "gina: dial refused"
+baresip_wait_event gina CALL_ESTABLISHED 10
+wait_until 5 "case 7: the PIN to be asked" jigasi_log_has 'IVR: the room is locked; asking for its PIN'
+wait_speech 8 "case 7: gina to hear the PIN prompt" gina
+baresip_dtmf gina "2468#"
+standin_wait 10 "case 7: gina in room4 with the PIN" "(.rooms[\"room4@$MUC\"] // []) | length == 1"
+note "case 7: routed to a locked room: answered, PIN asked, in"
+
+# --- 8: the external mapper ---
+dial frank "sip:1000@$J"
+baresip_dtmf frank "999999#"
+wait_until 8 "case 8: 999999 to be unknown to both mappers" jigasi_log_has 'IVR: meeting ID 999999 is unknown'
+sleep 1.5
+heard_speech "case 8: frank after 999999# (the 'not found' prompt)" frank 1200
+baresip_dtmf frank "424242#"
+standin_wait 10 "case 8: frank in room5 by the external mapper" "(.rooms[\"room5@$MUC\"] // []) | length == 1"
+jq -s -e '[.[] | select(.path == "/conferenceMapper")] | map(.id) == ["999999", "424242"]' "$E2E_OUT/mapper.log" > /dev/null \
+    || fail "case 8: the external mapper was not asked for 999999 then 424242: $(cat "$E2E_OUT/mapper.log")"
+note "case 8: the external mapper was asked $(jq -s -c 'map({id, status})' "$E2E_OUT/mapper.log"); room5 (lower-cased) joined"
+for p in gina frank; do
+    baresip_cmd "$p" hangup > /dev/null
+    baresip_wait_event "$p" CALL_CLOSED 5
+done
+
+wait_until 5 "7 call records" sh -c "[ \"\$(jq -s length '$RECORDS')\" = 7 ]"
 wait_until 5 "/stats to count no active call" sh -c "curl -sf http://127.0.0.1:$JIGASI_HTTP/stats | jq -e '.activeCalls == 0'"
