@@ -10,6 +10,8 @@
 #      room1 with audio, after t=6 and t=5
 #   4. dave knocks too and is turned away: he hears the "rejected" prompt, then BYE; the record
 #      says lobby_rejected; SIP INFO t=7
+#   4b. henry knocks before carol and nobody answers him: after ivr.lobby_wait_s he hears the
+#      error prompt, then BYE (record: lobby_timeout; SIP INFO t=5)
 #   5. the room is destroyed (the meeting ended for all): alice, bob and carol hear "the
 #      conference has ended" before their BYE
 #   6. erin, alone in room9 from the start, heard the waiting prompt again after ivr.wait_prompt_s
@@ -37,7 +39,7 @@ start_jigasi <<JSON
   "log": { "subsystems": { "call": "debug" } },
   "calls": { "records_file": "$RECORDS", "info_json": true },
   "dialin": { "id_digits": 6, "mapper_url": "http://127.0.0.1:$MAPPER_PORT/conferenceMapper" },
-  "ivr": { "tries": 2, "digit_timeout_s": 5, "start_wait_s": 12, "wait_prompt_s": 4, "lobby_wait_s": 60 } }
+  "ivr": { "tries": 2, "digit_timeout_s": 5, "start_wait_s": 12, "wait_prompt_s": 4, "lobby_wait_s": 12 } }
 JSON
 sip_probe 5060 5
 J=127.0.0.1:5060
@@ -49,7 +51,7 @@ id1=$(meeting_id room1)
 # up when its source ends).
 mkdir -p "$E2E_OUT/media"
 sox -n -r 8000 -c 1 -b 16 "$E2E_OUT/media/long1000_8k.wav" synth 90 sine 1000 vol 0.5
-for p in alice:15162 bob:15164 carol:15166 dave:15168 erin:15172 gina:15174 frank:15176; do
+for p in alice:15162 bob:15164 carol:15166 dave:15168 erin:15172 gina:15174 frank:15176 henry:15178; do
     start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --wav "$E2E_OUT/media/long1000_8k.wav" --codecs pcmu --answermode manual
 done
 # record_of NAME: the call record of phone NAME (waits for it)
@@ -58,6 +60,8 @@ record_of() {
     jq -c --arg u "$1" 'select(.from == $u)' "$RECORDS"
 }
 knockers_are() { [ "$(state | jq --arg r "$R" '(.lobby[$r] // []) | map(select(.left == null)) | length')" = "$1" ]; }
+# new_knocker: the nick of the knocker in room1's lobby that is not henry's
+new_knocker() { state | jq -r --arg r "$R" --arg h "${nick_h:-}" '.lobby[$r] | map(select(.left == null and .nick != $h))[0].nick'; }
 
 # --- 6 starts first: erin alone in room9 for the whole scenario ---
 dial erin "sip:room9@$J"
@@ -86,10 +90,15 @@ note "case 2: two participants: sessions for alice ($nick_a) and bob ($nick_b)"
 standin POST /lobby "{\"room\":\"$R\",\"enabled\":true}" > "$E2E_OUT/lobby-on.json"
 jq -e '.result == "result" and .lobbyRoom != null' "$E2E_OUT/lobby-on.json" > /dev/null \
     || fail "the stand-in could not turn the lobby on: $(cat "$E2E_OUT/lobby-on.json")"
+dial henry "sip:1000@$J"
+baresip_dtmf henry "$id1#"
+wait_until 10 "case 4b: henry to knock in room1's lobby" knockers_are 1
+t_henry=$(elapsed_ms)
+nick_h=$(new_knocker)
 dial carol "sip:1000@$J"
 baresip_dtmf carol "$id1#"
-wait_until 10 "case 3: carol to knock in room1's lobby" knockers_are 1
-nick_c=$(state | jq -r --arg r "$R" '.lobby[$r] | map(select(.left == null))[0].nick')
+wait_until 10 "case 3: carol to knock in room1's lobby" knockers_are 2
+nick_c=$(new_knocker)
 sleep 1.2
 heard_speech "case 3: carol in the lobby (the lobby prompt)" carol 1000
 [ "$(room_size room1)" = 2 ] || fail "case 3: carol got into room1 without being admitted"
@@ -106,8 +115,8 @@ note "case 3: carol admitted from the lobby, in room1 as $nick_c2"
 # --- 4: dave knocks and is turned away ---
 dial dave "sip:1000@$J"
 baresip_dtmf dave "$id1#"
-wait_until 10 "case 4: dave to knock" knockers_are 1
-nick_dv=$(state | jq -r --arg r "$R" '.lobby[$r] | map(select(.left == null))[0].nick')
+wait_until 10 "case 4: dave to knock" knockers_are 2
+nick_dv=$(new_knocker)
 standin POST /lobby/deny "{\"room\":\"$R\",\"nick\":\"$nick_dv\",\"reason\":\"not today\"}" > /dev/null
 wait_until 10 "case 4: dave to be hung up" closed_at_least dave 1
 [ "$(closed_param dave)" = "Connection reset by peer" ] || fail "case 4: dave's call closed with '$(closed_param dave)', not by a BYE"
@@ -117,6 +126,20 @@ jq -e '.reason == "lobby_rejected"' <<< "$rec" > /dev/null || fail "case 4: dave
 jigasi_log_has 'INFO \{"i":[0-9]+,"t":7\} sent' || fail "case 4: no SIP INFO t=7 (rejected)"
 [ "$(room_size room1)" = 3 ] || fail "case 4: room1 does not hold alice, bob and carol only"
 note "case 4: dave turned away: $(jq -c '{result, reason}' <<< "$rec")"
+
+# --- 4b: henry was never answered ---
+left=$(( 22 - ($(elapsed_ms) - t_henry) / 1000 ))
+wait_until $(( left > 1 ? left : 1 )) "case 4b: henry to be hung up after ivr.lobby_wait_s" closed_at_least henry 1
+[ "$(closed_param henry)" = "Connection reset by peer" ] || fail "case 4b: henry's call closed with '$(closed_param henry)', not a BYE"
+heard_speech "case 4b: henry before the BYE (the error prompt)" henry 1500
+rec=$(record_of henry)
+jq -e '.reason == "lobby_timeout"' <<< "$rec" > /dev/null || fail "case 4b: henry's record does not say lobby_timeout: $rec"
+waited=$(( $(elapsed_ms) - t_henry ))
+[ "$waited" -ge 11000 ] || fail "case 4b: henry was let go after $waited ms in the lobby, before ivr.lobby_wait_s (12 s)"
+# t=5 (left the lobby) twice: carol's admission and henry's time-out (dave's refusal is t=7)
+[ "$(grep -c 'INFO {"i":[0-9]*,"t":5} sent' "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 4b: want SIP INFO t=5 for carol and henry: $(grep 'INFO {' "$E2E_OUT/jigasi.log")"
+knockers_are 0 || fail "case 4b: someone is still knocking in room1's lobby: $(state | jq -c --arg r "$R" '.lobby[$r]')"
+note "case 4b: henry let go after $waited ms unanswered: $(jq -c '{reason}' <<< "$rec")"
 
 # --- 5: the meeting ends for all ---
 sleep 1
@@ -169,5 +192,5 @@ for p in gina frank; do
     baresip_wait_event "$p" CALL_CLOSED 5
 done
 
-wait_until 5 "7 call records" sh -c "[ \"\$(jq -s length '$RECORDS')\" = 7 ]"
+wait_until 5 "8 call records" sh -c "[ \"\$(jq -s length '$RECORDS')\" = 8 ]"
 wait_until 5 "/stats to count no active call" sh -c "curl -sf http://127.0.0.1:$JIGASI_HTTP/stats | jq -e '.activeCalls == 0'"
