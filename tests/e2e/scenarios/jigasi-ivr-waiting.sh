@@ -12,6 +12,8 @@
 #      says lobby_rejected; SIP INFO t=7
 #   4b. henry knocks before carol and nobody answers him: after ivr.lobby_wait_s he hears the
 #      error prompt, then BYE (record: lobby_timeout; SIP INFO t=5)
+#   4c. room1 locked too: SIPp as an IVR in front calls it, gets INFO t=3 in the lobby and answers
+#      with t=4 and the password: jigasi-ng joins again with it and is in
 #   5. the room is destroyed (the meeting ended for all): alice, bob and carol hear "the
 #      conference has ended" before their BYE
 #   6. erin, alone in room9 from the start, heard the waiting prompt again after ivr.wait_prompt_s
@@ -141,6 +143,15 @@ waited=$(( $(elapsed_ms) - t_henry ))
 knockers_are 0 || fail "case 4b: someone is still knocking in room1's lobby: $(state | jq -c --arg r "$R" '.lobby[$r]')"
 note "case 4b: henry let go after $waited ms unanswered: $(jq -c '{reason}' <<< "$rec")"
 
+# --- 4c: an IVR in front (SIPp) gives the locked room's password in the lobby (INFO t=4) ---
+standin POST /lock "{\"room\":\"$R\",\"password\":\"1357\"}" > "$E2E_OUT/lock1.json"
+jq -e '.locked == true' "$E2E_OUT/lock1.json" > /dev/null || fail "the stand-in could not lock room1: $(cat "$E2E_OUT/lock1.json")"
+sipp_spawn ivr uac_lobby_pwd.xml 15180 --tone 1000 -s room1 $J -key pwd 1357 -m 1 -l 1 -d 4000
+standin_wait 10 "case 4c: the SIPp IVR's caller in room1 with the password" "(.rooms[\"$R\"] // []) | length == 4"
+jigasi_log_has 'a password from the phone side \(INFO t=4\): joining again with it' || fail "case 4c: no rejoin on INFO t=4 logged"
+sipp_wait ivr 20
+note "case 4c: INFO t=3 answered, t=4 with the password: in room1"
+
 # --- 5: the meeting ends for all ---
 sleep 1
 standin POST /destroy "{\"room\":\"$R\",\"reason\":\"the host ended the meeting\"}" > /dev/null
@@ -192,5 +203,5 @@ for p in gina frank; do
     baresip_wait_event "$p" CALL_CLOSED 5
 done
 
-wait_until 5 "8 call records" sh -c "[ \"\$(jq -s length '$RECORDS')\" = 8 ]"
+wait_until 5 "9 call records" sh -c "[ \"\$(jq -s length '$RECORDS')\" = 9 ]"
 wait_until 5 "/stats to count no active call" sh -c "curl -sf http://127.0.0.1:$JIGASI_HTTP/stats | jq -e '.activeCalls == 0'"
