@@ -150,7 +150,7 @@ TEST_CASE("phone: RFC 4733 from the phone and to it", "[pipeline]") {
     for (int t = 30; t < 35; ++t)
         (*p)->on_rtp(make_packet(8, 77, seq++, 1000u + static_cast<std::uint32_t>(t) * 160u, false, alaw), at_tick(t));
     CHECK((*p)->stats().rx.lost == 0);
-    CHECK((*p)->stats().rx.packets == seq - 1);
+    CHECK((*p)->stats().rx.packets == static_cast<std::uint64_t>(seq - 1));
 
     // The web participant's '*' relayed to the phone: 8 kHz events on the phone's SSRC.
     REQUIRE((*p)->start_dtmf(10, 60ms, at_tick(40)));
