@@ -114,13 +114,15 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             break;
         }
     // The IVR (issue 8): its extension, unless a room header names the room; and, with
-    // ivr.unrouted, any call no routing step places.
+    // ivr.unrouted, any call no routing step places. Not when a room header named a room we
+    // cannot reach (the caller chose it: 404), nor without a deployment to look IDs up in.
     const std::string uri_user = sip::str(msg->uri.user);
-    bool to_ivr = c->ivr.enabled && header.empty() && !c->ivr.extension.empty() && uri_user == c->ivr.extension;
+    const bool ivr_on = c->ivr.enabled && header.empty() && !c->xmpp.servers.empty();
+    bool to_ivr = ivr_on && !c->ivr.extension.empty() && uri_user == c->ivr.extension;
     std::optional<room_route> route;
     if (!to_ivr) {
         route = route_dial_in(*c, header, uri_user, sip::header(msg, c->sip.headers.domain_base).value_or(std::string()));
-        to_ivr = !route && c->ivr.enabled && c->ivr.unrouted;
+        to_ivr = !route && ivr_on && c->ivr.unrouted;
     }
     if (!route && !to_ivr) {
         refused(core::call_direction::in, "no_room");
