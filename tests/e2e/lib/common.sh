@@ -5,11 +5,14 @@
 #
 #   spawn NAME CMD [ARGS...]   start CMD in the background, stdout+stderr to $E2E_OUT/NAME.log, record its
 #                              PID; sets SPAWNED_PID. Started peers are stopped in reverse order at the end.
-#   stop NAME                  SIGTERM, then SIGKILL after 3 s; reaps it. Idempotent.
+#   stop NAME                  SIGTERM, then SIGKILL (with its children) after 3 s; reaps it. Idempotent.
 #   alive NAME                 true while NAME runs
 #   wait_exit NAME SECS        wait for NAME to exit by itself; returns its exit status (fails on time-out)
 #   wait_tcp PORT [SECS]       wait until 127.0.0.1:PORT accepts (default 10 s)
 #   wait_until SECS DESC CMD.. poll CMD every 50 ms until it succeeds, else fail "timed out waiting for DESC"
+#   deadline_in SECS / before DEADLINE
+#                              wall-clock bounds for polling loops (all waits here count time, not
+#                              tries: a slow probe on a loaded machine must not stretch 10 s into 40)
 #   fail MESSAGE               end the scenario as failed; MESSAGE says what broke
 #   note MESSAGE               progress line with a timestamp
 #   elapsed_ms                 milliseconds since the scenario started
@@ -21,6 +24,14 @@ E2E_T0=$(date +%s%N)
 E2E_DONE=
 
 elapsed_ms() { echo $((($(date +%s%N) - E2E_T0) / 1000000)); }
+now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
+deadline_in() { echo $(($(now_us) + $1 * 1000000)); }
+before() { [ "$(now_us)" -lt "$1" ]; }
+# descendants PID: every process below PID (kamailio's workers, a shell's children), deepest last
+descendants() {
+    local c
+    for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+}
 note() { printf '%6d ms  %s\n' "$(elapsed_ms)" "$*"; }
 
 fail() {
@@ -46,14 +57,18 @@ spawn() {
 alive() { local p=${E2E_PIDS[$1]:-}; [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 stop() {
-    local name=$1 pid=${E2E_PIDS[$1]:-} i
+    local name=$1 pid=${E2E_PIDS[$1]:-} end kids
     [ -n "$pid" ] || return 0
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        end=$(deadline_in 3)
+        while kill -0 "$pid" 2>/dev/null && before "$end"; do sleep 0.05; done
         if kill -0 "$pid" 2>/dev/null; then
-            note "$name (pid $pid) ignored SIGTERM for 3 s; killing it"
-            kill -KILL "$pid" 2>/dev/null || true
+            # Its children too: orphaned workers of a killed kamailio kept its port and answered nothing.
+            kids=$(descendants "$pid" | paste -sd' ')
+            note "$name (pid $pid) ignored SIGTERM for 3 s; killing it${kids:+ and its children $kids}"
+            # shellcheck disable=SC2086 # one pid per word
+            kill -KILL "$pid" $kids 2>/dev/null || true
         fi
     fi
     wait "$pid" 2>/dev/null || true
@@ -61,12 +76,10 @@ stop() {
 }
 
 wait_exit() {
-    local name=$1 secs=$2 pid=${E2E_PIDS[$1]:-} i rc
+    local name=$1 secs=$2 pid=${E2E_PIDS[$1]:-} end rc
     [ -n "$pid" ] || fail "bench bug: wait_exit on unknown peer $name"
-    for i in $(seq 1 $((secs * 20))); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
+    end=$(deadline_in "$secs")
+    while kill -0 "$pid" 2>/dev/null && before "$end"; do sleep 0.05; done
     kill -0 "$pid" 2>/dev/null && fail "$name did not finish within $secs s (see $name.log)"
     rc=0
     wait "$pid" || rc=$?
@@ -75,8 +88,9 @@ wait_exit() {
 }
 
 wait_tcp() {
-    local port=$1 secs=${2:-10} i
-    for i in $(seq 1 $((secs * 50))); do
+    local port=$1 secs=${2:-10} end
+    end=$(deadline_in "$secs")
+    while before "$end"; do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
         sleep 0.02
     done
@@ -84,12 +98,14 @@ wait_tcp() {
 }
 
 wait_until() {
-    local secs=$1 desc=$2 i
+    local secs=$1 desc=$2 end
     shift 2
-    for i in $(seq 1 $((secs * 20))); do
+    end=$(deadline_in "$secs")
+    while before "$end"; do
         "$@" > /dev/null 2>&1 && return 0
         sleep 0.05
     done
+    "$@" > /dev/null 2>&1 && return 0  # one last try: the deadline may have passed during a slow one
     fail "timed out after $secs s waiting for $desc"
 }
 

@@ -93,9 +93,10 @@ note "$calls phones ready"
 t0=$(elapsed_ms)
 for p in "${phones[@]}"; do echo "dial-$p dial sip:${room_of[$p]}@127.0.0.1:5060" > "$E2E_OUT/$p/ctl.fifo"; done
 answered() { grep -q '"type": "CALL_ESTABLISHED"' "$E2E_OUT/$1/events"; }
+end=$(deadline_in 30)
 for p in "${phones[@]}"; do
-    for _ in $(seq 1 600); do answered "$p" && break; sleep 0.05; done
-    answered "$p" || fail "$p was not answered within 30 s (its last events: $(tail -n 3 "$E2E_OUT/$p/events" | jq -rc '.type // .data // .bctl' | paste -sd' '))"
+    while ! answered "$p" && before "$end"; do sleep 0.05; done
+    answered "$p" || fail "$p was not answered within 30 s of the dials (its last events: $(tail -n 3 "$E2E_OUT/$p/events" | jq -rc '.type // .data // .bctl' | paste -sd' '))"
 done
 note "all $calls calls answered $(($(elapsed_ms) - t0)) ms after the first dial"
 n=$(grep -c 'side=sip\]: answered 200$' "$E2E_OUT/jigasi.log" || true)

@@ -64,9 +64,16 @@ t_down=$(elapsed_ms)
 wait_until 8 "sip.account.trunk down after kamailio stopped" health down trunk 'registrar stopped answering'
 note "trunk down $(($(elapsed_ms) - t_down)) ms after kamailio stopped"
 sleep 1
+udp_free() { [ -z "$(ss -Hlun 'sport = :15060')" ]; }
+end=$(deadline_in 5)
+while ! udp_free && before "$end"; do sleep 0.05; done
+udp_free || fail "UDP port 15060 still held 5 s after kamailio stopped: $(ss -Hlunp 'sport = :15060' | tr -s ' ')"
 spawn kamailio2 kamailio -f "$E2E_OUT/kamailio/kamailio.cfg" -DD -E -P "$E2E_OUT/kamailio/kamailio2.pid" \
     -Y "$E2E_OUT/kamailio" -m 64 -M 8 -A SIP_PORT=15060 -A AUTH
-sip_probe 15060 10
+# Ends early if it exits (it did not start), so that the failure says so rather than time out.
+answers_or_died() { ! alive kamailio2 || python3 "$SIP_DIR/sip_options.py" 127.0.0.1 15060 0.1; }
+wait_until 10 "the restarted kamailio to answer OPTIONS on 15060" answers_or_died
+alive kamailio2 || fail "the restarted kamailio exited: $(tail -n 3 "$E2E_OUT/kamailio2.log")"
 t_up=$(elapsed_ms)
 wait_until 12 "sip.account.trunk up again after kamailio restarted" health up trunk '^registered at'
 note "trunk registered again $(($(elapsed_ms) - t_up)) ms after kamailio came back"
