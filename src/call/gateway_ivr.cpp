@@ -3,6 +3,7 @@
 // of a locked room when the conference refuses us without it (jitsi-protocol.md §3.5). Prompts
 // come from media::prompts; keys come as RFC 4733 or SIP INFO, both through on_phone_key.
 #include "call/gateway_call.hpp"
+#include "call/idle_clock.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -15,10 +16,6 @@ using jigasi::media::prompts::prompt_id;
 
 namespace jigasi::call {
 
-namespace {
-constexpr auto frame = std::chrono::milliseconds(20);
-}
-
 void gateway_call::say(prompt_id id) {
     if (!player_) return;
     player_->clear();  // the newest state is the one to hear
@@ -26,23 +23,14 @@ void gateway_call::say(prompt_id id) {
 }
 
 asio::awaitable<void> gateway_call::ivr_drain() {
-    asio::steady_timer tick(strand_);
-    std::vector<std::int16_t> in(phone_->frame_samples()), silence(phone_->frame_samples());
-    auto next = std::chrono::steady_clock::now();
-    while (player_->playing() && !phone_gone_) {
-        next += frame;
-        tick.expires_at(next);
-        co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
-        phone_->capture(in);
-        phone_->play(silence);
-    }
+    idle_clock clock(strand_, *phone_);
+    while (player_->playing() && !phone_gone_) co_await clock.tick(false);
 }
 
 asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask, prompt_id wrong, bool find_room) {
     const auto& c = ctx_.ivr->cfg;
     digit_entry entry(c.min_digits, c.max_digits, std::chrono::seconds(c.digit_timeout_s));
-    asio::steady_timer tick(strand_);
-    std::vector<std::int16_t> in(phone_->frame_samples()), silence(phone_->frame_samples());
+    idle_clock clock(strand_, *phone_);
     ivr_active_ = true;
     ivr_keys_.clear();
     for (unsigned attempt = 0; attempt < c.tries && !hung_up_; ++attempt) {
@@ -50,15 +38,9 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
         bool listening = false;  // from the end of the prompt, or a key that cuts it short
         std::optional<std::string> got;
         bool failed = false;
-        auto next = std::chrono::steady_clock::now();
         while (!got && !failed && !hung_up_) {
-            next += frame;
-            tick.expires_at(next);
-            co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await clock.tick(true);  // RFC 4733 keys reach on_phone_key from here
             auto now = std::chrono::steady_clock::now();
-            phone_->capture(in);
-            (void)phone_->poll_key();  // RFC 4733 keys reach on_phone_key from here
-            phone_->play(silence);     // carries the prompt
             if (!listening && !player_->playing()) {
                 listening = true;
                 entry.start(now);
@@ -83,15 +65,15 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
             }
             if (done && !find_room) got = done;
             if (done && find_room) {
-                // The lookup may ask an external mapper: the prompt clock pauses meanwhile.
+                // The lookup may ask an external mapper: the prompt clock pauses meanwhile (idle_clock
+                // picks up from now, without a burst of frames to catch up).
                 std::string digits = *done;
                 auto op = ctx_.ivr->lookup(digits);  // named: see GCC 12 in sip/strand_op.hpp
                 ivr_room_ = co_await std::move(op);
                 log_.info("IVR: meeting ID ", digits, ivr_room_ ? " is " + ivr_room_->room.to_string() : std::string(" is unknown"));
                 if (ivr_room_) got = digits;
                 else failed = true;
-                next = std::chrono::steady_clock::now();
-                now = next;
+                now = std::chrono::steady_clock::now();
             }
             if (listening && !got && !failed && entry.on_tick(now).what == digit_entry::outcome::kind::timed_out) {
                 log_.info("IVR: no key for ", c.digit_timeout_s, " s");

@@ -3,21 +3,12 @@
 // until the conference starts (Jicofo starts no session for a lone participant). Jigasi drops such
 // a caller after 30 s; we answer, say so, and wait.
 #include "call/gateway_call.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "call/idle_clock.hpp"
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using jigasi::media::prompts::prompt_id;
 
 namespace jigasi::call {
-
-namespace {
-constexpr auto frame = std::chrono::milliseconds(20);
-}
 
 std::optional<std::string> gateway_call::answer_early() {
     if (!phone_) {
@@ -79,11 +70,9 @@ void gateway_call::on_lobby(xmpp::room_session&, bool in, const std::string& adm
 }
 
 asio::awaitable<void> gateway_call::hold(prompt_id repeat, hold_for why) {
-    asio::steady_timer tick(strand_);
-    std::vector<std::int16_t> in(phone_->frame_samples()), silence(phone_->frame_samples());
+    idle_clock clock(strand_, *phone_);
     const auto every = ctx_.ivr ? ctx_.ivr->wait_prompt : std::chrono::seconds(0);
-    auto next = std::chrono::steady_clock::now();
-    std::optional<std::chrono::steady_clock::time_point> next_prompt = next;
+    std::optional<std::chrono::steady_clock::time_point> next_prompt = std::chrono::steady_clock::now();
     while (!hold_over(why)) {
         const auto now = std::chrono::steady_clock::now();
         if (next_prompt && now >= *next_prompt && !player_->playing()) {
@@ -91,12 +80,7 @@ asio::awaitable<void> gateway_call::hold(prompt_id repeat, hold_for why) {
             next_prompt.reset();
             if (every.count() > 0) next_prompt = now + every;
         }
-        next += frame;
-        tick.expires_at(next);
-        co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
-        phone_->capture(in);
-        (void)phone_->poll_key();  // the keypad works while waiting (mute, hand)
-        phone_->play(silence);     // carries the prompt
+        co_await clock.tick(true);  // the keypad works while waiting (mute, hand)
     }
 }
 
