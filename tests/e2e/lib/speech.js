@@ -3,9 +3,10 @@
 // rises and falls with the syllables (a steady tone's does not), and no single frequency carries
 // most of its energy (a test tone's does).
 //
-// CLI: node speech.js check FILE.wav [--from-ms 0] [--to-ms END] [--last-ms N]
+// CLI: node speech.js check FILE.wav [--from-ms 0] [--to-ms END] [--last-ms N] [--notch HZ[,HZ..]]
 //                                    [--min-dbfs -35] [--min-active 0.3] [--min-modulation 0.3]
 //                                    [--max-tone-share 0.5]
+// --notch: take those test tones out first (a prompt mixed into a conference's tone).
 // --last-ms: the last N ms of what the file holds now (a recording still being written: audio.js'
 // readWav takes the rest of the file when the size fields are not filled in yet). Prints the
 // analysis as JSON; exits 1 with a one-line reason on stderr if it is not speech-like.
@@ -24,6 +25,24 @@ function shareAt(s, from, n, rate, freqHz, e) {
   let p1 = 0, p2 = 0;
   for (let i = from; i < from + n; i++) { const p = s[i] + k * p1 - p2; p2 = p1; p1 = p; }
   return e > 0 ? (p1 * p1 + p2 * p2 - k * p1 * p2) / (e * n / 2) : 0;
+}
+
+// Removes a steady tone at hz: two RBJ-cookbook notch biquads in cascade (Q 4, so about 110 Hz
+// wide at -3 dB: a codec's small drift of the tone stays inside it).
+function notch(samples, rate, hz) {
+  const w = 2 * Math.PI * hz / rate, alpha = Math.sin(w) / (2 * 4), c = Math.cos(w), a0 = 1 + alpha;
+  const b0 = 1 / a0, b1 = -2 * c / a0, b2 = 1 / a0, a1 = -2 * c / a0, a2 = (1 - alpha) / a0;
+  let x = Float64Array.from(samples);
+  for (let pass = 0; pass < 2; pass++) {
+    const y = new Float64Array(x.length);
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    for (let i = 0; i < x.length; i++) {
+      y[i] = b0 * x[i] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1; x1 = x[i]; y2 = y1; y1 = y[i];
+    }
+    x = y;
+  }
+  return x;
 }
 
 const dbfs = (rms) => (rms > 0 ? 20 * Math.log10(rms / 32768) : -120);
@@ -78,7 +97,7 @@ function main(argv) {
   }
   const [cmd, file] = a._;
   if (cmd !== "check" || !file) {
-    console.error("usage: speech.js check FILE [--from-ms N] [--to-ms N] [--last-ms N] [--min-dbfs DB] " +
+    console.error("usage: speech.js check FILE [--from-ms N] [--to-ms N] [--last-ms N] [--notch HZ,..] [--min-dbfs DB] " +
                   "[--min-active SHARE] [--min-modulation X] [--max-tone-share SHARE]");
     return 2;
   }
@@ -88,7 +107,9 @@ function main(argv) {
   const to = a["to-ms"] !== undefined ? ms(a["to-ms"]) : samples.length;
   if (a["last-ms"] !== undefined) from = Math.max(0, to - ms(a["last-ms"]));
   const num = (k, d) => (a[k] !== undefined ? Number(a[k]) : d);
-  const r = speechLike(samples.subarray(from, to), rate, {
+  let part = samples.subarray(from, to);
+  for (const hz of (a.notch ? String(a.notch).split(",") : [])) part = notch(part, rate, Number(hz));
+  const r = speechLike(part, rate, {
     minDbfs: num("min-dbfs", -35), minActive: num("min-active", 0.3),
     minModulation: num("min-modulation", 0.3), maxToneShare: num("max-tone-share", 0.5),
   });
@@ -97,7 +118,7 @@ function main(argv) {
   return 0;
 }
 
-module.exports = { speechLike };
+module.exports = { speechLike, notch };
 if (require.main === module) {
   try { process.exitCode = main(process.argv.slice(2)); }
   catch (e) { console.error(e.message); process.exitCode = 2; }
