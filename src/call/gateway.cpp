@@ -106,22 +106,27 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
         return true;
     }
     const auto c = cfg_.get();
-    // Routing (calls.routing, jitsi-protocol.md §5.2): room header, request-URI user, default room.
-    std::string header;
+    // Routing (calls.routing, jitsi-protocol.md §5.2): room header, dialled number, request-URI
+    // user, default room.
+    dialled d;
     for (const auto& h : c->sip.headers.room)
         if (auto v = sip::header(msg, h); v && !v->empty()) {
-            header = *v;
+            d.header = *v;
             break;
         }
-    // The IVR (issue 8): its extension, unless a room header names the room; and, with
-    // ivr.unrouted, any call no routing step places. Not when a room header named a room we
-    // cannot reach (the caller chose it: 404), nor without a deployment to look IDs up in.
-    const std::string uri_user = sip::str(msg->uri.user);
-    const bool ivr_on = c->ivr.enabled && header.empty() && !c->xmpp.servers.empty();
-    bool to_ivr = ivr_on && !c->ivr.extension.empty() && uri_user == c->ivr.extension;
+    d.uri_user = sip::str(msg->uri.user);
+    d.to_user = sip::str(msg->to.uri.user);
+    d.domain_base = sip::header(msg, c->sip.headers.domain_base).value_or(std::string());
+    // The IVR (issue 8): its extension and the dial-in numbers Jitsi Meet shows, unless a room
+    // header names the room; and, with ivr.unrouted, any call no routing step places. Not when a
+    // room header named a room we cannot reach (the caller chose it: 404), nor without a
+    // deployment to look IDs up in.
+    const bool ivr_on = c->ivr.enabled && d.header.empty() && !c->xmpp.servers.empty();
+    bool to_ivr = ivr_on && ((!c->ivr.extension.empty() && d.uri_user == c->ivr.extension) ||
+                             find_number(c->dialin.numbers, d));
     std::optional<room_route> route;
     if (!to_ivr) {
-        route = route_dial_in(*c, header, uri_user, sip::header(msg, c->sip.headers.domain_base).value_or(std::string()));
+        route = route_dial_in(*c, d);
         to_ivr = !route && ivr_on && c->ivr.unrouted;
     }
     if (!route && !to_ivr) {
@@ -136,7 +141,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     if (route) sc->room = route->room.to_string();
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
     sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for ",
-                 route ? "room " + sc->room + " (by " + route->step + ")" : std::string("the IVR"));
+                 route ? "room " + sc->room + " (by " + route->step + ")" : "the IVR (sip:" + d.uri_user + ")");
     if (to_ivr && !prompts_) {
         sc->log.notice("refused with 503: the IVR has no prompts (see the start-up log)");
         sip_treplyf(nullptr, nullptr, stack_, msg, false, 503, "Service Unavailable",
@@ -196,7 +201,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     auto ctx = call_context(*c);
     add_ivr(ctx, *c, to_ivr, !to_ivr && ropts.password.has_value());
 
-    const std::string cuser = sip::contact_user(route ? route->room.local() : uri_user, c->sip.public_address,
+    const std::string cuser = sip::contact_user(route ? route->room.local() : d.uri_user, c->sip.public_address,
                                                 sa_port(&msg->dst), msg->tp);
     int err = sipsess_accept(&sc->sess, sock, msg, 180, "Ringing", cuser.c_str(), "application/sdp", nullptr, nullptr,
                              nullptr, false, on_offer, on_answer, on_established, on_info, nullptr, on_close, sc.get(),

@@ -19,11 +19,10 @@ std::optional<xmpp::jid> room_jid(const config::xmpp_server_config& server, cons
     return *j;
 }
 
-std::optional<room_route> route_dial_in(const config::config& c, const std::string& header, const std::string& uri_user,
-                                        const std::string& domain_base) {
+std::optional<room_route> route_dial_in(const config::config& c, const dialled& d) {
     const config::xmpp_server_config* base = nullptr;
     for (const auto& s : c.xmpp.servers)
-        if (!domain_base.empty() && s.domain == domain_base) base = &s;
+        if (!d.domain_base.empty() && s.domain == d.domain_base) base = &s;
     if (!base) base = find_server(c, {});
     if (!base) return std::nullopt;
     auto lower = [](std::string s) {
@@ -32,10 +31,13 @@ std::optional<room_route> route_dial_in(const config::config& c, const std::stri
         return s;
     };
     for (const auto& step : c.calls.routing) {
-        if (step == "header" && !header.empty()) {
-            if (auto j = room_jid(*base, lower(header))) return room_route{base, *j, step};
-        } else if (step == "uri" && !uri_user.empty()) {
-            const auto user = lower(uri_user);
+        if (step == "header" && !d.header.empty()) {
+            if (auto j = room_jid(*base, lower(d.header))) return room_route{base, *j, step};
+        } else if (step == "number") {
+            if (const auto* n = find_number(c.calls.numbers, d))
+                if (auto j = room_jid(*base, lower(n->room))) return room_route{base, *j, step};
+        } else if (step == "uri" && !d.uri_user.empty()) {
+            const auto user = lower(d.uri_user);
             // sip:<room>.<domain>@host: the deployment serving <domain>.
             if (auto dot = user.find('.'); dot != std::string::npos && dot > 0)
                 for (const auto& s : c.xmpp.servers)

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace jigasi::call {
 
@@ -21,15 +22,30 @@ std::optional<xmpp::jid> room_jid(const config::xmpp_server_config& server, cons
 struct room_route {
     const config::xmpp_server_config* server = nullptr;
     xmpp::jid room;
-    std::string step;  ///< "header", "uri" or "default"
+    std::string step;  ///< "header", "number", "uri" or "default"
 };
 
-/// Tries calls.routing in order. `header`: the room header's value (room or room@muc; may be
-/// empty); `uri_user`: the request-URI user, where "<room>.<domain>" picks the server of that
-/// domain; `domain_base`: the domain-base header (picks the server for the header and default
-/// steps). nullopt: no step gave a room.
-std::optional<room_route> route_dial_in(const config::config& c, const std::string& header, const std::string& uri_user,
-                                        const std::string& domain_base);
+/// What a call was sent to: the room header, the request-URI and To users, the domain-base header.
+struct dialled {
+    std::string header;       ///< room or room@muc; may be empty
+    std::string uri_user;     ///< "<room>.<domain>" picks the server of that domain
+    std::string to_user;      ///< a trunk that delivers to our registered Contact keeps the DID here
+    std::string domain_base;  ///< picks the server for the header, number and default steps
+};
+
+/// The dialled number (request-URI user, else To user) is one of `numbers`' (by
+/// config::number_digits).
+template <class Numbers>
+const typename Numbers::value_type* find_number(const Numbers& numbers, const dialled& d) {
+    for (const auto* user : {&d.uri_user, &d.to_user})
+        if (const auto digits = config::number_digits(*user); !digits.empty())
+            for (const auto& n : numbers)
+                if (config::number_digits(n.number) == digits) return &n;
+    return nullptr;
+}
+
+/// Tries calls.routing in order. nullopt: no step gave a room.
+std::optional<room_route> route_dial_in(const config::config& c, const dialled& d);
 
 /// The session options for joining `room` on `server`: connection (TCP/TLS or WebSocket, login
 /// anonymous or call_login), focus, presence (display name, region, version).

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jigasi::config {
@@ -213,12 +214,26 @@ enum class dtmf_method : std::uint8_t {
     info,       ///< SIP INFO application/dtmf-relay only
 };
 
+/// A dialled number that leads straight to one room (a number per standing meeting, as Jigate's
+/// number-to-room table). Numbers compare by their digits: "+1 555-0199" is "15550199".
+struct number_room {
+    std::string number;
+    std::string room;  ///< room name or room@muc
+    friend bool operator==(const number_room&, const number_room&) = default;
+};
+
+/// The digits of a phone number as dialled ("+1 (555) 010-0" gives "15550100"); empty when it is
+/// not one (a room name, an extension with letters).
+std::string number_digits(std::string_view user);
+
 /// Conference calls (issue 7): routing of dial-in, how the caller is shown, limits, records.
 /// Read at each new call, so every key is live.
 struct calls_config {
-    /// Dial-in routing, tried in this order: "header" (sip.headers.room), "uri" (the request-URI
-    /// user, sip:<room>@host or sip:<room>.<domain>@host), "default" (default_room).
-    std::vector<std::string> routing = {"header", "uri", "default"};
+    /// Dial-in routing, tried in this order: "header" (sip.headers.room), "number" (the dialled
+    /// number, request-URI user else To user, in `numbers`), "uri" (the request-URI user,
+    /// sip:<room>@host or sip:<room>.<domain>@host), "default" (default_room).
+    std::vector<std::string> routing = {"header", "number", "uri", "default"};
+    std::vector<number_room> numbers;
     std::string default_room;              ///< room name or room@muc; empty: no default
     /// The caller's name in the conference: {name} (From display name), {number} (From user),
     /// {caller} ({name}, else {number}).

@@ -184,9 +184,16 @@ void fields(V&& v, S&... s) {
     v(field{"timeout_s"}, s.timeout_s...);
 }
 
+template <class V, class... S> requires all_are<number_room, S...>
+void fields(V&& v, S&... s) {
+    v(field{"number"}, s.number...);
+    v(field{"room"}, s.room...);
+}
+
 template <class V, class... S> requires all_are<calls_config, S...>
 void fields(V&& v, S&... s) {
     v(field{"routing"}, s.routing...);
+    v(field{"numbers"}, s.numbers...);
     v(field{"default_room"}, s.default_room...);
     v(field{"display_name"}, s.display_name...);
     v(field{"mask_numbers"}, s.mask_numbers...);
@@ -293,6 +300,10 @@ std::string index(const std::string& path, std::size_t i);
 /// JSON text -> model, starting from `cfg` (which holds the defaults). Syntax errors stop the read;
 /// type errors and unknown keys are all collected. Returns false if the text was not a JSON object.
 bool read_json(std::string_view text, std::string_view origin, config& cfg, std::vector<problem>& errors);
+
+/// calls.numbers: numbers that are numbers, each once, none also a dial-in number (those go to
+/// the IVR), rooms that can be room names, and a "number" step in calls.routing to use them.
+std::vector<problem> check_numbers(const config& cfg);
 
 /// Accepted but suspicious settings (validate() returns only errors).
 std::vector<problem> warnings(const config& cfg);

@@ -285,8 +285,9 @@ std::vector<problem> validate(const config& cfg) {
     const auto& k = cfg.calls;
     if (k.routing.empty()) c.error("calls.routing", "empty: no dial-in call could be routed");
     for (std::size_t i = 0; i < k.routing.size(); ++i)
-        if (k.routing[i] != "header" && k.routing[i] != "uri" && k.routing[i] != "default")
-            c.error(index("calls.routing", i), "unknown step \"" + k.routing[i] + "\" (header, uri, default)");
+        if (k.routing[i] != "header" && k.routing[i] != "number" && k.routing[i] != "uri" && k.routing[i] != "default")
+            c.error(index("calls.routing", i), "unknown step \"" + k.routing[i] + "\" (header, number, uri, default)");
+    for (auto& p : detail::check_numbers(cfg)) c.out.push_back(std::move(p));
     if (std::find(k.routing.begin(), k.routing.end(), "default") != k.routing.end() && k.default_room.empty() &&
         k.routing.size() == 1)
         c.error("calls.default_room", "required when calls.routing is only \"default\"");

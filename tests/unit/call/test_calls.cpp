@@ -58,48 +58,70 @@ config::config two_servers() {
 TEST_CASE("route_dial_in follows calls.routing", "[call]") {
     auto c = two_servers();
     SECTION("the header wins over the URI, lower-cased") {
-        auto r = call::route_dial_in(c, "MyRoom", "gateway", "");
+        auto r = call::route_dial_in(c, {"MyRoom", "gateway", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "myroom@conference.meet.test");
         CHECK(r->step == "header");
     }
     SECTION("the URI user, and <room>.<domain> picks that deployment") {
-        auto r = call::route_dial_in(c, "", "room1", "");
+        auto r = call::route_dial_in(c, {"", "room1", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "room1@conference.meet.test");
-        r = call::route_dial_in(c, "", "room1.other.test", "");
+        r = call::route_dial_in(c, {"", "room1.other.test", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "room1@conference.other.test");
         CHECK(r->server->id == "other");
     }
     SECTION("the domain-base header picks the server for the header step") {
-        auto r = call::route_dial_in(c, "lobby", "", "other.test");
+        auto r = call::route_dial_in(c, {"lobby", "", "", "other.test"});
         REQUIRE(r);
         CHECK(r->room.to_string() == "lobby@conference.other.test");
     }
     SECTION("a full room JID in the header is kept") {
-        auto r = call::route_dial_in(c, "x@conference.other.test", "", "");
+        auto r = call::route_dial_in(c, {"x@conference.other.test", "", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "x@conference.other.test");
     }
+    SECTION("a dialled number in calls.numbers: request-URI user, else To user, by its digits") {
+        c.calls.numbers = {{"+1 555-0199", "Standup"}, {"0049 30 1234", "berlin@conference.other.test"}};
+        auto r = call::route_dial_in(c, {"", "+15550199", "", ""});
+        REQUIRE(r);
+        CHECK(r->room.to_string() == "standup@conference.meet.test");
+        CHECK(r->step == "number");
+        r = call::route_dial_in(c, {"", "jigasi", "0049301234", ""});  // a trunk's DID in To
+        REQUIRE(r);
+        CHECK(r->room.to_string() == "berlin@conference.other.test");
+        CHECK(r->step == "number");
+        // not a listed number: the URI step names a room after it, as before
+        r = call::route_dial_in(c, {"", "+15550100", "", ""});
+        REQUIRE(r);
+        CHECK(r->step == "uri");
+        // the header still comes first
+        r = call::route_dial_in(c, {"hall", "+15550199", "", ""});
+        REQUIRE(r);
+        CHECK(r->step == "header");
+        CHECK(config::number_digits("+1 (555) 010-0") == "15550100");
+        CHECK(config::number_digits("room1") == "");
+        CHECK(config::number_digits("1+2") == "");
+    }
     SECTION("the default room, only when configured and listed") {
-        CHECK_FALSE(call::route_dial_in(c, "", "", ""));
+        CHECK_FALSE(call::route_dial_in(c, {"", "", "", ""}));
         c.calls.default_room = "hall";
-        auto r = call::route_dial_in(c, "", "", "");
+        auto r = call::route_dial_in(c, {"", "", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "hall@conference.meet.test");
         CHECK(r->step == "default");
         c.calls.routing = {"header", "default"};
-        r = call::route_dial_in(c, "", "room1", "");
+        r = call::route_dial_in(c, {"", "room1", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "hall@conference.meet.test");
         c.calls.routing = {"header"};
-        CHECK_FALSE(call::route_dial_in(c, "", "room1", ""));
+        CHECK_FALSE(call::route_dial_in(c, {"", "room1", "", ""}));
     }
     SECTION("something that is no room JID is no route") {
-        CHECK_FALSE(call::route_dial_in(c, "a/b@c", "", ""));
+        CHECK_FALSE(call::route_dial_in(c, {"a/b@c", "", "", ""}));
         c.xmpp.servers.clear();
-        CHECK_FALSE(call::route_dial_in(c, "room", "room", ""));
+        CHECK_FALSE(call::route_dial_in(c, {"room", "room", "", ""}));
     }
 }
 

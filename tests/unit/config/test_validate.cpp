@@ -188,7 +188,7 @@ TEST_CASE("SIP registrar users, routing headers, codecs and trusted sources", "[
 TEST_CASE("conference-call settings", "[config]") {
     CHECK(errors_of(R"({"calls": {"routing": ["header", "sip-uri"], "display_name": "{caller} {who}",
                         "visible_digits": 40, "max_wait_s": 2, "ring_timeout_s": 99999, "records_kept": 1000001}})") ==
-          strings{"calls.routing[1]: unknown step \"sip-uri\" (header, uri, default)",
+          strings{"calls.routing[1]: unknown step \"sip-uri\" (header, number, uri, default)",
                   "calls.display_name: unknown placeholder {who} ({name}, {number}, {caller})",
                   "calls.visible_digits: must lie between 0 and 32", "calls.max_wait_s: must lie between 5 and 3600",
                   "calls.ring_timeout_s: must lie between 5 and 3600", "calls.records_kept: must lie between 0 and 100000"});
@@ -206,6 +206,22 @@ TEST_CASE("conference-call settings", "[config]") {
           strings{"calls.when_alone: expected \"stay\" or \"hang_up\", not \"leave\"",
                   "calls.alone_grace_s: must lie between 0 and 3600"});
     CHECK(errors_of(R"({"calls": {"routing": ["default"], "default_room": "hall", "dtmf": "info"}})").empty());
+}
+
+TEST_CASE("a room per dialled number (calls.numbers)", "[config]") {
+    CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "standup"},
+                                               {"number": "room1", "room": "x"},
+                                               {"number": "15550199", "room": "other"},
+                                               {"number": "+44 20 7946 0000", "room": "a b"},
+                                               {"number": "+1 555-0100", "room": "hall"}]},
+                        "dialin": {"numbers": [{"country_code": "US", "number": "+1 (555) 0100"}]}})") ==
+          strings{"calls.numbers[1].number: expected a phone number (digits, an optional leading +, and - . ( ) or spaces)",
+                  "calls.numbers[2].number: the same number as calls.numbers[0]",
+                  "calls.numbers[3].room: expected a room name or room@muc",
+                  "calls.numbers[4].number: also dialin.numbers[0].number, which leads to the IVR"});
+    CHECK(errors_of(R"({"calls": {"routing": ["header", "uri"], "numbers": [{"number": "5550199", "room": "standup"}]}})") ==
+          strings{"calls.numbers: unused: calls.routing has no \"number\" step"});
+    CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "standup@conference.meet.test"}]}})").empty());
 }
 
 TEST_CASE("dial-in numbers and meeting IDs", "[config]") {

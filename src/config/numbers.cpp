@@ -1,0 +1,47 @@
+// Dialled numbers: how they compare, and the checks of calls.numbers (a number per room) against
+// dialin.numbers (the numbers Jitsi Meet shows, which lead to the IVR).
+#include "config/config.hpp"
+#include "config/detail.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace jigasi::config {
+
+std::string number_digits(std::string_view user) {
+    // RFC 3966 §5.1.1 visual separators, and a leading + (the international form).
+    std::string digits;
+    for (std::size_t i = 0; i < user.size(); ++i) {
+        const char ch = user[i];
+        if (ch >= '0' && ch <= '9') digits += ch;
+        else if (!(ch == '+' && i == 0) && ch != '-' && ch != '.' && ch != ' ' && ch != '(' && ch != ')') return {};
+    }
+    return digits;
+}
+
+std::vector<problem> detail::check_numbers(const config& cfg) {
+    std::vector<problem> out;
+    const auto& k = cfg.calls;
+    std::map<std::string, std::string> shown;  // digits -> where
+    for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i)
+        shown.emplace(number_digits(cfg.dialin.numbers[i].number), join(index("dialin.numbers", i), "number"));
+    std::map<std::string, std::string> seen;
+    for (std::size_t i = 0; i < k.numbers.size(); ++i) {
+        const auto at = index("calls.numbers", i);
+        const auto& n = k.numbers[i];
+        const auto digits = number_digits(n.number);
+        if (digits.size() < 2)
+            out.push_back({join(at, "number"), "expected a phone number (digits, an optional leading +, and - . ( ) or spaces)"});
+        else if (auto [it, fresh] = seen.emplace(digits, at); !fresh)
+            out.push_back({join(at, "number"), "the same number as " + it->second});
+        else if (auto s = shown.find(digits); s != shown.end())
+            out.push_back({join(at, "number"), "also " + s->second + ", which leads to the IVR"});
+        if (n.room.empty() || n.room.find_first_of(" /\"<>'&") != std::string::npos)
+            out.push_back({join(at, "room"), "expected a room name or room@muc"});
+    }
+    if (!k.numbers.empty() && std::find(k.routing.begin(), k.routing.end(), "number") == k.routing.end())
+        out.push_back({"calls.numbers", "unused: calls.routing has no \"number\" step"});
+    return out;
+}
+
+}  // namespace jigasi::config

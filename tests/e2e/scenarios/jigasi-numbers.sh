@@ -1,0 +1,78 @@
+# Dialled numbers: a call to one of dialin.numbers (what Jitsi Meet's dial-in panel shows) reaches
+# the IVR, although calls.routing has "uri", which would otherwise name a room after the number; a
+# number in calls.numbers joins its own room with no IVR; any other number still goes by the
+# request-URI user. baresip phones; the Jicofo + JVB stand-in is the conference.
+#   1. sip:+15550100 (dialin.numbers "+1 555-0100"): answered at once, the meeting-ID prompt is
+#      heard, room1's ID and # take the call into room1
+#   2. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup): in room standup, by "number"
+#   3. sip:5550123: in room 5550123, by "uri", as before
+#   4. reloaded (SIGHUP) with calls.numbers empty: sip:15550199 goes by "uri" to room 15550199
+#   5. no room was asked for that is named after the dial-in number
+source "$E2E_DIR/jitsi/bench.sh"
+source "$E2E_DIR/sip/sip.sh"
+MUC=conference.$PROSODY_DOMAIN
+start_prosody
+start_standin --tones 440 --expect 1000
+start_jigasi <<JSON
+{ "xmpp": { "servers": [
+      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
+        "muc_domain": "$MUC" } ] },
+  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+  "media": { "min_port": 38000, "max_port": 38999 },
+  "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup" } ] },
+  "dialin": { "id_digits": 6, "numbers": [ { "country_code": "US", "number": "+1 555-0100", "default": true } ] } }
+JSON
+sip_probe 5060 5
+J=127.0.0.1:5060
+source "$E2E_DIR/lib/ivr.sh"
+jigasi_get /phoneNumberList | jq -e '. == [{countryCode: "US", tollFree: false, formattedNumber: "+1 555-0100", default: true}]' > /dev/null \
+    || fail "/phoneNumberList does not show the dial-in number: $(jigasi_get /phoneNumberList)"
+id1=$(meeting_id room1)
+for p in alice:15062 bob:15064 carol:15066; do
+    start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --tone 1000 --codecs pcmu --answermode manual
+done
+in_room() { standin_wait 10 "$1" "(.rooms[\"$2@$MUC\"] // []) | length == 1"; }
+routed_by() { jigasi_log_has "for room $1@$MUC \\(by $2\\)" || fail "jigasi-ng did not log the call for $1 as routed by $2"; }
+
+# --- 1: the dial-in number reaches the IVR ---
+dial alice "sip:+15550100@$J"
+jigasi_log_has 'for the IVR \(sip:\+15550100\)' || fail "case 1: the call to the dial-in number was not taken to the IVR"
+sleep 1.6
+heard_speech "case 1: alice on the dial-in number (the meeting ID prompt)" alice 1200
+baresip_dtmf alice "$id1#"
+in_room "case 1: alice in room1 after typing its ID" room1
+note "case 1: +1 555-0100 -> the IVR -> room1"
+
+# --- 2: a number with its own room ---
+dial bob "sip:15550199@$J"
+in_room "case 2: bob in standup" standup
+routed_by standup number
+note "case 2: +1 (555) 0199 -> standup"
+
+# --- 3: any other number, by the request-URI user ---
+dial carol "sip:5550123@$J"
+in_room "case 3: carol in room 5550123" 5550123
+routed_by 5550123 uri
+note "case 3: 5550123 -> room 5550123 (by uri)"
+
+# --- 4: calls.numbers is live ---
+baresip_cmd bob hangup > /dev/null
+baresip_wait_event bob CALL_CLOSED 5
+cfg=$E2E_OUT/jigasi.json
+jq '.calls.numbers = []' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
+kill -HUP "${E2E_PIDS[jigasi]}"
+wait_until 5 "the reload of calls.numbers" jigasi_log_has 'reload: calls.numbers changed'
+dial bob "sip:15550199@$J"
+in_room "case 4: bob in room 15550199" 15550199
+routed_by 15550199 uri
+note "case 4: without calls.numbers, 15550199 -> room 15550199 (by uri)"
+
+# --- 5: the end ---
+for p in alice bob carol; do
+    baresip_cmd "$p" hangup > /dev/null
+    baresip_wait_event "$p" CALL_CLOSED 5
+done
+state > "$E2E_OUT/state-end.json"
+jq -e --arg m "$MUC" '[(.rooms | keys) + (.roomInfo | keys) | unique[] | select(startswith("+") or startswith("15550100"))] | length == 0' \
+    "$E2E_OUT/state-end.json" > /dev/null \
+    || fail "a room named after the dial-in number was asked for: $(jq -c '.roomInfo | keys' "$E2E_OUT/state-end.json")"
