@@ -105,11 +105,21 @@ sleep 1.2
 heard_speech "case 3: carol in the lobby (the lobby prompt)" carol 1000
 [ "$(room_size room1)" = 2 ] || fail "case 3: carol got into room1 without being admitted"
 wait_until 3 "case 3: SIP INFO t=3 (in the lobby)" jigasi_log_has 'INFO \{"i":[0-9]+,"t":3\} sent'
+rec_carol=$(baresip_recording carol dec)
+# Admitted between two lobby prompts, so that speech after the mark is the admission's own.
+lobby_quiet() { ! node "$E2E_DIR/lib/speech.js" check "$rec_carol" --last-ms 700; }
+wait_until 5 "case 3: a pause between carol's lobby prompts" lobby_quiet
+carol_admitted_ms=$(recorded_ms "$rec_carol")
 standin POST /lobby/admit "{\"room\":\"$R\",\"nick\":\"$nick_c\"}" > "$E2E_OUT/admit.json"
 jq -e '.member == true' "$E2E_OUT/admit.json" > /dev/null || fail "case 3: the admission failed: $(cat "$E2E_OUT/admit.json")"
 standin_wait 15 "case 3: carol in room1 after the admission" "(.rooms[\"$R\"] // []) | length == 3"
 nick_c2=$(state | jq -r --arg r "$R" --arg a "$nick_a" --arg b "$nick_b" '.rooms[$r] | map(select(. != $a and . != $b))[0]')
 standin_wait 10 "case 3: the bridge to hear carol" "any(.sessions[]; .endpoint == \"$nick_c2\" and .firstAudio != null)"
+# "You have been admitted", heard over the conference's 440 Hz once carol is bridged: in what she
+# received since the admission (her recording may end in the lobby prompt until then)
+heard_since() { node "$E2E_DIR/lib/speech.js" check "$1" --from-ms "$2" --notch 440; }
+wait_until 4 "case 3: carol to hear the 'admitted' prompt" heard_since "$rec_carol" "$carol_admitted_ms"
+note "case 3: carol heard the 'admitted' prompt (admitted at $carol_admitted_ms ms of her recording)"
 jigasi_log_has 'INFO \{"i":[0-9]+,"t":6\} sent' || fail "case 3: no SIP INFO t=6 (admitted)"
 jigasi_log_has 'INFO \{"i":[0-9]+,"t":5\} sent' || fail "case 3: no SIP INFO t=5 (left the lobby)"
 note "case 3: carol admitted from the lobby, in room1 as $nick_c2"
