@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 RATE = 16000
@@ -178,9 +179,14 @@ def main():
     staging = out + '.tmp'
     shutil.rmtree(staging, ignore_errors=True)
     os.makedirs(staging)
-    with tempfile.TemporaryDirectory() as tmp:
-        for texts_path in args.texts:
-            make_language(args.espeak, texts_path, staging, tmp)
+    # A language per process (each in its own temporary folder): the resampling is pure Python.
+    with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        jobs = []
+        for i, texts_path in enumerate(args.texts):
+            os.makedirs(os.path.join(tmp, str(i)))
+            jobs.append(pool.submit(make_language, args.espeak, texts_path, staging, os.path.join(tmp, str(i))))
+        for job in jobs:
+            job.result()  # re-raises a language's failure (sys.exit too) here
     shutil.rmtree(out, ignore_errors=True)
     os.rename(staging, out)
     os.utime(out)  # ninja compares the folder's time with its inputs'

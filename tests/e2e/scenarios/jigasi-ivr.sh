@@ -14,8 +14,8 @@
 #      wrong PIN gets the "wrong PIN" prompt and a second chance; the right one gets in
 #   5. calls.routing ["header"] and ivr.unrouted true: sip:someone@ without a room header reaches the
 #      IVR (answered, prompt heard) and no room "someone" is asked for; reloaded (SIGHUP) with
-#      ivr.unrouted false it gets 404 (sip:1000 is still answered); with ivr.enabled false sip:1000
-#      gets 404
+#      ivr.unrouted false it gets 404 (sip:1000 is still answered, with ivr.language "de": the
+#      German prompt is heard); with ivr.enabled false sip:1000 gets 404
 #   6. /about/stats and /stats count no call, conference or participant at the end
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
@@ -140,7 +140,13 @@ wait_until 5 "the reload of ivr.unrouted" jigasi_log_has 'reload: ivr.unrouted c
 baresip_cmd erin dial "sip:someone@$J" > /dev/null || fail "erin: dial refused"
 wait_until 5 "case 5: a final answer to sip:someone with ivr.unrouted false" closed_at_least erin 2
 [[ "$(closed_param erin)" == 404* ]] || fail "case 5: sip:someone with ivr.unrouted false ended with '$(closed_param erin)', not 404"
-dial erin "sip:1000@$J"  # the extension still reaches the IVR
+# ivr.language "de", live: the German set is loaded and the extension still reaches the IVR
+jq '.ivr.language = "de"' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
+kill -HUP "${E2E_PIDS[jigasi]}"
+wait_until 5 "the German prompts to be loaded (ivr.language de)" jigasi_log_has 'IVR prompts: de, e\.g\. .*/de/enter_meeting_id\.wav'
+dial erin "sip:1000@$J"
+sleep 1.6
+heard_speech "case 5: erin hears the IVR's German prompt" erin 1200
 baresip_cmd erin hangup > /dev/null
 wait_until 5 "erin's hang-up" closed_at_least erin 3
 jq '.ivr.enabled = false' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
