@@ -5,6 +5,9 @@
 #                                       HTTP API answers; NAME defaults to jigasi. Sets JIGASI_HTTP.
 #   jigasi_get PATH [NAME]              GET http://127.0.0.1:<http port>PATH, prints the body
 #   jigasi_log_has REGEX [NAME]         true if the log has a line matching REGEX
+#   meet_and_sip_json                   the "xmpp" and "sip" keys of a jigasi-ng serving the bench's
+#                                       Prosody (deployment "meet", MUC $MUC) on SIP UDP
+#                                       127.0.0.1:5060: start_jigasi <<< "{ $(meet_and_sip_json), ... }"
 #
 # Keep the config's "http": {"port": ...} at 8788 (the default) unless two instances run. Logs go to
 # $E2E_OUT/NAME.log. The binary comes from the build (JIGASI_BINARY, set by meson) or build-test/.
@@ -25,6 +28,11 @@ start_jigasi() {
     wait_until 10 "$name's HTTP API on port $port" curl -sf "http://127.0.0.1:$port/about/version"
     alive "$name" || fail "$name exited at start (see $name.log)"
     note "$name up (http $port)"
+}
+
+meet_and_sip_json() {
+    printf '"xmpp": { "servers": [\n      { "id": "meet", "domain": "%s", "host": "127.0.0.1", "port": %s, "tls": "none",\n        "muc_domain": "%s" } ] },\n  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] }' \
+        "$PROSODY_DOMAIN" "$PROSODY_C2S" "$MUC"
 }
 
 jigasi_get() {

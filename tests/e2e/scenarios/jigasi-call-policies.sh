@@ -14,10 +14,7 @@ RECORDS=$E2E_OUT/calls.jsonl
 start_prosody
 start_standin --tones 440,660 --expect 1000
 start_jigasi <<JSON
-{ "xmpp": { "servers": [
-      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
-        "muc_domain": "$MUC" } ] },
-  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+{ $(meet_and_sip_json),
   "media": { "min_port": 35000, "max_port": 35999 },
   "calls": { "routing": ["header", "default"], "default_room": "hall", "when_alone": "hang_up", "alone_grace_s": 5, "records_file": "$RECORDS" } }
 JSON

@@ -33,10 +33,7 @@ MAPPER_PORT=18790
 spawn mapper python3 "$E2E_DIR/lib/mapper_peer.py" $MAPPER_PORT "{\"424242\": \"Room5@$MUC\"}"
 wait_tcp $MAPPER_PORT 5
 start_jigasi <<JSON
-{ "xmpp": { "servers": [
-      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
-        "muc_domain": "$MUC" } ] },
-  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+{ $(meet_and_sip_json),
   "media": { "min_port": 38000, "max_port": 38999 },
   "log": { "subsystems": { "call": "debug" } },
   "calls": { "records_file": "$RECORDS", "info_json": true },
@@ -49,12 +46,10 @@ source "$E2E_DIR/lib/ivr.sh"
 R=room1@$MUC
 standin POST /min-participants '{"n": 2}' > /dev/null
 id1=$(meeting_id room1)
-# The phones' 1000 Hz for the whole scenario (the bench's tone files last 20 s, and baresip hangs
-# up when its source ends).
-mkdir -p "$E2E_OUT/media"
-sox -n -r 8000 -c 1 -b 16 "$E2E_OUT/media/long1000_8k.wav" synth 90 sine 1000 vol 0.5
+# The phones' 1000 Hz for the whole scenario.
+tone=$(long_tone 1000 90)
 for p in alice:15162 bob:15164 carol:15166 dave:15168 erin:15172 gina:15174 frank:15176 henry:15178; do
-    start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --wav "$E2E_OUT/media/long1000_8k.wav" --codecs pcmu --answermode manual
+    start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --wav "$tone" --codecs pcmu --answermode manual
 done
 # record_of NAME: the call record of phone NAME (waits for it)
 record_of() {

@@ -24,10 +24,7 @@ RECORDS=$E2E_OUT/calls.jsonl
 start_prosody
 start_standin --tones 440 --expect 1000
 start_jigasi <<JSON
-{ "xmpp": { "servers": [
-      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
-        "muc_domain": "$MUC" } ] },
-  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+{ $(meet_and_sip_json),
   "media": { "min_port": 37000, "max_port": 37999 },
   "calls": { "records_file": "$RECORDS", "routing": ["header"] },
   "dialin": { "id_digits": 6 },

@@ -73,15 +73,13 @@ spawn rtpgaps python3 "$E2E_DIR/lib/rtpgaps.py" capture "$E2E_OUT/rtpgaps.json" 
     --watch "${E2E_PIDS[jigasi]}" --sizes
 wait_until 5 "the packet capture to start (see rtpgaps.log)" grep -q capturing "$E2E_OUT/rtpgaps.log"
 
-# The phones' 1000 Hz for as long as the scenario may take (make_tones' files last 20 s, and
-# baresip 1.0 hangs up when its aufile source ends).
-make_tones
-sox -n -r 8000 -c 1 -b 16 "$E2E_OUT/media/tone1000_8k_long.wav" synth 120 sine 1000 vol 0.5
+# The phones' 1000 Hz for as long as the scenario may take.
+tone=$(long_tone 1000 120)
 phones=()
 declare -A room_of=()
 for i in $(seq 1 "$calls"); do
     p=phone$i
-    start_baresip "$p" "$p" $((15060 + 2 * i)) --registrar none --wav "$E2E_OUT/media/tone1000_8k_long.wav" \
+    start_baresip "$p" "$p" $((15060 + 2 * i)) --registrar none --wav "$tone" \
         --codecs pcmu --answermode manual
     phones+=("$p")
     room_of[$p]=room$(((i - 1) / per_room + 1))

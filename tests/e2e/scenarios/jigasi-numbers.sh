@@ -14,10 +14,7 @@ MUC=conference.$PROSODY_DOMAIN
 start_prosody
 start_standin --tones 440 --expect 1000
 start_jigasi <<JSON
-{ "xmpp": { "servers": [
-      { "id": "meet", "domain": "$PROSODY_DOMAIN", "host": "127.0.0.1", "port": $PROSODY_C2S, "tls": "none",
-        "muc_domain": "$MUC" } ] },
-  "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
+{ $(meet_and_sip_json),
   "media": { "min_port": 38000, "max_port": 38999 },
   "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup" } ] },
   "dialin": { "id_digits": 6, "numbers": [ { "country_code": "US", "number": "+1 555-0100", "default": true } ] } }

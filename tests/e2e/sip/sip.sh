@@ -25,6 +25,7 @@
 #                                        NAME/summary.json and one wav per stream
 #   rtprec_check NAME [--port P] [--streams N] [--min-packets P] [--pt PT] [--digits D]
 #   rtprec_wavs NAME [PORT]              the recorded wav files (received on PORT), one per line
+#   long_tone HZ SECS                    a SECS-long 8 kHz tone file (for --wav); prints its path
 #   sipp_spawn NAME XML PORT [--tone HZ] [sipp args...]
 #                                        SIPp in the background, cwd $E2E_OUT/NAME (tone.ul, pcap/), RTP
 #                                        from 30000+(PORT-15070)*200, SIP trace in NAME/messages.log
@@ -36,6 +37,15 @@ SIP_DIR="$E2E_DIR/sip"
 KAMAILIO_PORT=15060
 declare -A SIP_PASSWORDS=([alice]=alicepass [bob]=bobpass [carol]=carolpass [dave]=davepass [jigasi]=jigasipass)
 declare -A BARESIP_PORT=()
+
+# long_tone HZ SECS: a tone file at 8 kHz lasting SECS, for a phone whose call outlives
+# make_tones' 20 s (baresip hangs up when its aufile source ends); prints its path
+long_tone() {
+    local f="$E2E_OUT/media/tone$1_8k_$2s.wav"
+    mkdir -p "$E2E_OUT/media"
+    [ -f "$f" ] || sox -n -r 8000 -c 1 -b 16 "$f" synth "$2" sine "$1" vol 0.5
+    echo "$f"
+}
 
 make_tones() {
     local d="$E2E_OUT/media" hz
