@@ -114,8 +114,14 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
             d.header = *v;
             break;
         }
-    d.uri_user = sip::str(msg->uri.user);
-    d.to_user = sip::str(msg->to.uri.user);
+    // tel: URIs (RFC 3966) carry the number where sip: has the user.
+    auto user_of = [](const uri& u) { return sip::str(u.scheme) == "tel" ? sip::str(u.host) : sip::str(u.user); };
+    d.uri_user = user_of(msg->uri);
+    // To's number counts only for a call sent to a Contact we registered (a trunk keeps the DID
+    // in To), never over a request-URI that names something (a proxy's rewrite to a room).
+    bool to_our_contact = d.uri_user.empty();
+    for (const auto& a : c->sip.accounts) to_our_contact = to_our_contact || a.user == d.uri_user;
+    if (to_our_contact) d.to_user = user_of(msg->to.uri);
     d.domain_base = sip::header(msg, c->sip.headers.domain_base).value_or(std::string());
     // The IVR (issue 8): its extension and the dial-in numbers Jitsi Meet shows, unless a room
     // header names the room; and, with ivr.unrouted, any call no routing step places. Not when a
@@ -141,7 +147,8 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     if (route) sc->room = route->room.to_string();
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
     sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for ",
-                 route ? "room " + sc->room + " (by " + route->step + ")" : "the IVR (sip:" + d.uri_user + ")");
+                 route ? "room " + sc->room + " (by " + route->step + ")"
+                       : "the IVR (dialled " + (d.to_user.empty() ? d.uri_user : d.uri_user + ", To " + d.to_user) + ")");
     if (to_ivr && !prompts_) {
         sc->log.notice("refused with 503: the IVR has no prompts (see the start-up log)");
         sip_treplyf(nullptr, nullptr, stack_, msg, false, 503, "Service Unavailable",

@@ -91,7 +91,7 @@ void gateway_call::apply_keypad(const std::vector<keypad_action>& actions) {
             log_.info("keypad: ", muted_ ? "unmute" : "mute");
             apply_mute(!muted_);
             say(muted_ ? media::prompts::prompt_id::cue_mute : media::prompts::prompt_id::cue_unmute);
-            say(muted_ ? media::prompts::prompt_id::muted : media::prompts::prompt_id::unmuted);
+            if (player_) player_->play(muted_ ? media::prompts::prompt_id::muted : media::prompts::prompt_id::unmuted);  // after the cue
             break;
         case keypad_action::kind::toggle_hand:
             log_.info("keypad: hand ", hand_raised_ ? "lowered" : "raised");

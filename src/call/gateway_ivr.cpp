@@ -65,14 +65,15 @@ asio::awaitable<std::optional<std::string>> gateway_call::ivr_ask(prompt_id ask,
             }
             if (done && !find_room) got = done;
             if (done && find_room) {
-                // The lookup may ask an external mapper: the prompt clock pauses meanwhile (idle_clock
-                // picks up from now, without a burst of frames to catch up).
+                // The lookup may ask an external mapper: the prompt clock pauses meanwhile (the clock
+                // then starts from now, without a burst of frames to catch up).
                 std::string digits = *done;
                 auto op = ctx_.ivr->lookup(digits);  // named: see GCC 12 in sip/strand_op.hpp
                 ivr_room_ = co_await std::move(op);
                 log_.info("IVR: meeting ID ", digits, ivr_room_ ? " is " + ivr_room_->room.to_string() : std::string(" is unknown"));
                 if (ivr_room_) got = digits;
                 else failed = true;
+                clock.resync();
                 now = std::chrono::steady_clock::now();
             }
             if (listening && !got && !failed && entry.on_tick(now).what == digit_entry::outcome::kind::timed_out) {

@@ -11,12 +11,13 @@ idle_clock::idle_clock(const asio::strand<asio::any_io_executor>& strand, phone_
     : timer_(strand), phone_(phone), in_(phone.frame_samples()), silence_(phone.frame_samples()),
       next_(std::chrono::steady_clock::now()) {}
 
+void idle_clock::resync() { next_ = std::chrono::steady_clock::now(); }
+
 asio::awaitable<void> idle_clock::tick(bool keys) {
-    const auto now = std::chrono::steady_clock::now();
+    // More than 100 ms behind (a busy machine): start again from now, since catching up would
+    // send the phone a burst of frames that its jitter buffer drops.
+    if (std::chrono::steady_clock::now() - next_ > 5 * frame) resync();
     next_ += frame;
-    // After a pause (a mapper lookup, a busy machine) start again from now: catching up would send
-    // the phone a burst of frames that its jitter buffer drops.
-    if (now - next_ > 5 * frame) next_ = now + frame;
     timer_.expires_at(next_);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: tick early
     phone_.capture(in_);

@@ -18,10 +18,12 @@ namespace jigasi::call {
 class idle_clock {
 public:
     idle_clock(const boost::asio::strand<boost::asio::any_io_executor>& strand, phone_port& phone);
-    /// Waits for the next frame time (a fixed grid, so timer lateness does not add up; after a
-    /// pause of over 100 ms, a new grid from now), then moves one frame each way. `keys`: poll the
+    /// Waits for the next frame time (a fixed grid, so timer lateness does not add up; over
+    /// 100 ms behind it, a new grid from now), then moves one frame each way. `keys`: poll the
     /// phone's keys too.
     boost::asio::awaitable<void> tick(bool keys);
+    /// A new grid from now, after a pause we caused (a mapper lookup): no frames to make up.
+    void resync();
 
 private:
     static constexpr std::chrono::milliseconds frame{20};

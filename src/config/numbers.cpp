@@ -9,7 +9,9 @@
 namespace jigasi::config {
 
 std::string number_digits(std::string_view user) {
-    // RFC 3966 §5.1.1 visual separators, and a leading + (the international form).
+    // RFC 3966 §5.1.1 visual separators, and a leading + (the international form); parameters
+    // (";npdi", ";rn=...", §5.1) follow the number.
+    user = user.substr(0, user.find(';'));
     std::string digits;
     for (std::size_t i = 0; i < user.size(); ++i) {
         const char ch = user[i];
@@ -36,7 +38,14 @@ std::vector<problem> detail::check_numbers(const config& cfg) {
             out.push_back({join(at, "number"), "the same number as " + it->second});
         else if (auto s = shown.find(digits); s != shown.end())
             out.push_back({join(at, "number"), "also " + s->second + ", which leads to the IVR"});
-        if (n.room.empty() || n.room.find_first_of(" /\"<>'&") != std::string::npos)
+        else if (digits == number_digits(cfg.ivr.extension))
+            out.push_back({join(at, "number"), "the IVR's extension (ivr.extension)"});
+        // RFC 7622 §3.3.1: these may not appear in a localpart; a domain has no spaces or slashes.
+        const auto atsign = n.room.find('@');
+        const auto local = n.room.substr(0, atsign);
+        const auto domain = atsign == std::string::npos ? std::string("-") : n.room.substr(atsign + 1);
+        if (local.empty() || local.find_first_of(" \"&'/:<>@") != std::string::npos || domain.empty() ||
+            domain.find_first_of(" /@\"<>") != std::string::npos)
             out.push_back({join(at, "room"), "expected a room name or room@muc"});
     }
     if (!k.numbers.empty() && std::find(k.routing.begin(), k.routing.end(), "number") == k.routing.end())

@@ -10,7 +10,7 @@
 #   wait_exit NAME SECS        wait for NAME to exit by itself; returns its exit status (fails on time-out)
 #   wait_tcp PORT [SECS]       wait until 127.0.0.1:PORT accepts (default 10 s)
 #   wait_until SECS DESC CMD.. poll CMD every 50 ms until it succeeds, else fail "timed out waiting for DESC"
-#   deadline_in SECS / before DEADLINE
+#   deadline_in SECS / before DEADLINE (SECS: whole seconds)
 #                              wall-clock bounds for polling loops (all waits here count time, not
 #                              tries: a slow probe on a loaded machine must not stretch 10 s into 40)
 #   fail MESSAGE               end the scenario as failed; MESSAGE says what broke
@@ -24,7 +24,7 @@ E2E_T0=$(date +%s%N)
 E2E_DONE=
 
 elapsed_ms() { echo $((($(date +%s%N) - E2E_T0) / 1000000)); }
-now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }  # whatever the locale's decimal point
 deadline_in() { echo $(($(now_us) + $1 * 1000000)); }
 before() { [ "$(now_us)" -lt "$1" ]; }
 # descendants PID: every process below PID (kamailio's workers, a shell's children), deepest last
@@ -94,6 +94,7 @@ wait_tcp() {
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
         sleep 0.02
     done
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     fail "nothing accepted TCP connections on 127.0.0.1:$port within $secs s"
 }
 

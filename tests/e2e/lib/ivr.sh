@@ -18,11 +18,6 @@ heard_speech() {
     out=$(speech "$2" "$3" 2>&1 > "$E2E_OUT/$2/speech-$SPEECH_N.json") || fail "$1: $out"
     note "$1: speech heard ($(jq -c '{rmsDbfs, activeShare, modulation, toneShare}' "$E2E_OUT/$2/speech-$SPEECH_N.json"))"
 }
-# recorded_ms FILE: how much audio (ms) a recording being written holds so far
-recorded_ms() {
-    node -e 'const { readWav } = require(process.argv[1]); const w = readWav(process.argv[2]);
-             console.log(Math.floor(w.samples.length * 1000 / w.rate));' "$E2E_DIR/lib/audio.js" "$1"
-}
 # wait_speech SECS WHO NAME: wait until phone NAME hears speech (its last second is speech-like)
 wait_speech() { wait_until "$1" "$2" speech "$3" 1000; note "$2: heard"; }
 closed_count() { grep -c '"type": "CALL_CLOSED"' "$E2E_OUT/$1/events" || true; }

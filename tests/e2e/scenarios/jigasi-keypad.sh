@@ -32,48 +32,51 @@ nick=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/state" | jq -r --arg r "$R" '.ro
 occ() { echo ".occupants[\"$R\"][\"$nick\"]"; }
 standin_wait 10 "the bridge to hear the phone" "any(.sessions[]; .endpoint == \"$nick\" and .firstAudio != null)"
 
-# The confirmations: the last second the phone heard, the conference's tone taken out, is speech.
-heard() { node "$E2E_DIR/lib/speech.js" check "$(baresip_recording phone dec)" --last-ms 1000 --notch 440; }
-quiet() { ! heard; }
+# The confirmations: what the phone received from a key on, the conference's tone taken out, is
+# speech. Each key waits for a pause after the previous prompt, so that nothing of that one counts.
+rec=$(baresip_recording phone dec)
+heard() { node "$E2E_DIR/lib/speech.js" check "$rec" "$@" --notch 440; }
+quiet() { local rc=0; heard --last-ms 700 > /dev/null 2>&1 || rc=$?; [ "$rc" = 1 ]; }  # 2: speech.js failed
+KEY_MARK=0
+key() {
+    wait_until 5 "a pause before the key $1" quiet
+    sleep 0.5  # the end of a prompt's last word
+    KEY_MARK=$(recorded_ms "$rec")
+    baresip_dtmf phone "$1"
+}
 confirmed() {
-    wait_until 4 "the phone to hear the prompt confirming $1" heard
+    wait_until 4 "the phone to hear the prompt confirming $1" heard --from-ms "$KEY_MARK"
     note "$1: confirmed by a prompt"
 }
-# before the next key: the previous prompt is over, so what is heard next is the key's own
-prompt_over() { wait_until 5 "the prompt confirming $1 to end" quiet; }
 sleep 1
-node "$E2E_DIR/lib/speech.js" check "$(baresip_recording phone dec)" --last-ms 1000 > "$E2E_OUT/before-keys-raw.json" 2> /dev/null || true  # a tone: not speech
+node "$E2E_DIR/lib/speech.js" check "$rec" --last-ms 1000 > "$E2E_OUT/before-keys-raw.json" 2> /dev/null || true  # a tone: not speech
 jq -e '.dominantHz == 440 and .toneShare > 0.9' "$E2E_OUT/before-keys-raw.json" > /dev/null \
     || fail "the phone does not hear the conference's 440 Hz tone before the keys: $(cat "$E2E_OUT/before-keys-raw.json")"
-heard > "$E2E_OUT/before-keys.json" 2>&1 \
+heard --last-ms 1000 > "$E2E_OUT/before-keys.json" 2>&1 \
     && fail "speech heard before any key (so the checks below would prove nothing): $(cat "$E2E_OUT/before-keys.json")"
 
-baresip_dtmf phone "*6"
+key "*6"
 standin_wait 5 "*6: our presence audiomuted" "$(occ).audiomuted == true"
 confirmed "mute"
-prompt_over "mute"
-baresip_dtmf phone "*6"
+key "*6"
 standin_wait 5 "*6 again: unmuted" "$(occ).audiomuted == false"
 confirmed "unmute"
-prompt_over "unmute"
-baresip_dtmf phone "*9"
+key "*9"
 standin_wait 5 "*9: the hand raised" "($(occ).raisedHand // \"\") != \"\""
 confirmed "the raised hand"
-prompt_over "the raised hand"
-baresip_dtmf phone "*9"
+key "*9"
 standin_wait 5 "*9 again: the hand lowered" "($(occ).raisedHand // \"\") == \"\""
 confirmed "the lowered hand"
-prompt_over "the lowered hand"
 note "*6 and *9 toggled mute and the raised hand"
 baresip_dtmf phone "12"
 sleep 1
 
 standin POST /av-moderation "{\"endpoint\": \"$nick\", \"payload\": {\"enabled\": true}}" > /dev/null
 wait_until 5 "jigasi-ng to take AV moderation on" jigasi_log_has 'AV moderation of audio: on'
-baresip_dtmf phone "*6"
+key "*6"
 standin_wait 5 "*6 under AV moderation: muted" "$(occ).audiomuted == true"
-prompt_over "mute under AV moderation"
-baresip_dtmf phone "*6"
+confirmed "mute under AV moderation"
+key "*6"
 standin_wait 5 "*6 to unmute without approval: the hand goes up instead" "($(occ).raisedHand // \"\") != \"\""
 confirmed "the refusal to unmute"
 sleep 1

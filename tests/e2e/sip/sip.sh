@@ -20,6 +20,7 @@
 #   baresip_wait_event NAME EVENT [SECS] wait for a ctrl_tcp event (CALL_ESTABLISHED, CALL_CLOSED, ...)
 #   baresip_dtmf NAME DIGITS             RFC 4733 digits over the cons port (key press + release each)
 #   baresip_recording NAME [dec|enc]     path of the newest recording (dec = what NAME heard)
+#   recorded_ms FILE                     how many ms a recording being written holds so far
 #   baresip_digits_received NAME         RFC 4733 digits NAME logged as received (end events)
 #   start_rtprec NAME PORT...            RTP recorder (rtprec.py) on those ports; stop NAME writes
 #                                        NAME/summary.json and one wav per stream
@@ -216,6 +217,12 @@ for d in sys.argv[2]:
     s.sendto(d.encode(), ("127.0.0.1", int(sys.argv[1]))); time.sleep(0.2)
     s.sendto(b"\x04", ("127.0.0.1", int(sys.argv[1]))); time.sleep(0.1)
 PY
+}
+
+# recorded_ms FILE: how much audio (ms) a recording being written holds so far
+recorded_ms() {
+    node -e 'const { readWav } = require(process.argv[1]); const w = readWav(process.argv[2]);
+             console.log(Math.floor(w.samples.length * 1000 / w.rate));' "$E2E_DIR/lib/audio.js" "$1"
 }
 
 baresip_recording() {

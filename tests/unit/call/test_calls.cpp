@@ -77,10 +77,11 @@ TEST_CASE("route_dial_in follows calls.routing", "[call]") {
         REQUIRE(r);
         CHECK(r->room.to_string() == "lobby@conference.other.test");
     }
-    SECTION("a full room JID in the header is kept") {
+    SECTION("a full room JID in the header is kept, and picks its deployment") {
         auto r = call::route_dial_in(c, {"x@conference.other.test", "", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "x@conference.other.test");
+        CHECK(r->server->id == "other");
     }
     SECTION("a dialled number in calls.numbers: request-URI user, else To user, by its digits") {
         c.calls.numbers = {{"+1 555-0199", "Standup"}, {"0049 30 1234", "berlin@conference.other.test"}};
@@ -88,10 +89,17 @@ TEST_CASE("route_dial_in follows calls.routing", "[call]") {
         REQUIRE(r);
         CHECK(r->room.to_string() == "standup@conference.meet.test");
         CHECK(r->step == "number");
-        r = call::route_dial_in(c, {"", "jigasi", "0049301234", ""});  // a trunk's DID in To
+        r = call::route_dial_in(c, {"", "", "0049301234", ""});  // a trunk's DID in To
         REQUIRE(r);
         CHECK(r->room.to_string() == "berlin@conference.other.test");
+        CHECK(r->server->id == "other");  // room@muc picks that deployment
         CHECK(r->step == "number");
+        // the request-URI's number comes before To's
+        r = call::route_dial_in(c, {"", "+1 555 0199", "0049301234", ""});
+        REQUIRE(r);
+        CHECK(r->room.to_string() == "standup@conference.meet.test");
+        // tel: numbers and their parameters
+        CHECK(config::number_digits("+1-555-0199;npdi;rn=+15550000") == "15550199");
         // not a listed number: the URI step names a room after it, as before
         r = call::route_dial_in(c, {"", "+15550100", "", ""});
         REQUIRE(r);

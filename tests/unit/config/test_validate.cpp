@@ -221,6 +221,10 @@ TEST_CASE("a room per dialled number (calls.numbers)", "[config]") {
                   "calls.numbers[4].number: also dialin.numbers[0].number, which leads to the IVR"});
     CHECK(errors_of(R"({"calls": {"routing": ["header", "uri"], "numbers": [{"number": "5550199", "room": "standup"}]}})") ==
           strings{"calls.numbers: unused: calls.routing has no \"number\" step"});
+    CHECK(errors_of(R"({"calls": {"numbers": [{"number": "1000", "room": "a:b"}, {"number": "5550101", "room": "r@"}]}})") ==
+          strings{"calls.numbers[0].number: the IVR's extension (ivr.extension)",
+                  "calls.numbers[0].room: expected a room name or room@muc",
+                  "calls.numbers[1].room: expected a room name or room@muc"});
     CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "standup@conference.meet.test"}]}})").empty());
 }
 
