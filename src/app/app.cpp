@@ -3,7 +3,7 @@
 #include "app/api_routes.hpp"
 #include "app/dialin_routes.hpp"
 #include "app/ivr_setup.hpp"
-#include "media/prompts/prompt_set.hpp"
+#include "media/prompts/prompt_library.hpp"
 #include "app/shutdown.hpp"
 #include "app/sip_service.hpp"
 #include "core/task_group.hpp"
@@ -187,8 +187,9 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
         m->set_conferences_threshold(after->server.conferences_threshold);
         sip->reconfigure(*after);
         // Other prompts: calls from now on speak them.
-        if (before->ivr.language != after->ivr.language || before->ivr.prompts_folder != after->ivr.prompts_folder)
-            sip->set_ivr(load_prompts(after->ivr, d->health, d->log),
+        if (config::prompt_languages(*before) != config::prompt_languages(*after) ||
+            before->ivr.prompts_folder != after->ivr.prompts_folder)
+            sip->set_ivr(load_prompts(*after, d->health, d->log),
                          make_meeting_lookup(d->mapper, d->external_mapper, d->mapper_failures, core::log_channel(*lg, "ivr")));
     });
     http::add_gateway_routes(impl_->routes,
@@ -196,7 +197,7 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
                               [this] { return request_shutdown("POST /about/shutdown"); }});
     add_api_routes(impl_->routes, {cfg, impl_->sip, impl_->probes});
     impl_->mapper.load();
-    auto prompts = load_prompts(cfg.get()->ivr, impl_->health, impl_->log);
+    auto prompts = load_prompts(*cfg.get(), impl_->health, impl_->log);
     // 8 kHz (PCMU/PCMA phones) resampled once the pool runs: about 80 ms of one thread, not the
     // start-up's; other rates on their first call (a few tens of ms on that call's strand).
     if (prompts) asio::post(ioc, [prompts] { prompts->prepare(8000); });

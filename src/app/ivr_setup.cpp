@@ -1,7 +1,7 @@
 #include "app/ivr_setup.hpp"
 
 #include "media/prompts/folders.hpp"
-#include "media/prompts/prompt_set.hpp"
+#include "media/prompts/prompt_library.hpp"
 
 #include <charconv>
 
@@ -9,19 +9,34 @@ namespace asio = boost::asio;
 
 namespace jigasi::app {
 
-std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
-                                                               core::log_channel& log) {
-    const auto folders = media::prompts::search_folders(c.prompts_folder);
-    auto set = media::prompts::prompt_set::load(c.language, folders);
-    if (!set) {
-        // Not critical: calls to rooms still work; only the IVR (and spoken confirmations) do not.
-        log.error("IVR prompts (ivr.language \"", c.language, "\") not loaded: ", set.error().diagnostic);
-        health.report("ivr", core::health_state::down, "prompts not loaded: " + set.error().diagnostic, false);
-        return nullptr;
+std::shared_ptr<const media::prompts::prompt_library> load_prompts(const config::config& c, core::health_registry& health,
+                                                                   core::log_channel& log) {
+    const auto folders = media::prompts::search_folders(c.ivr.prompts_folder);
+    const auto languages = config::prompt_languages(c);
+    std::shared_ptr<media::prompts::prompt_library> library;
+    std::string loaded, failed;
+    for (const auto& language : languages) {
+        auto set = media::prompts::prompt_set::load(language, folders);
+        if (!set) {
+            // Not critical: calls to rooms still work; only the IVR (and spoken confirmations) do not.
+            const bool main = language == c.ivr.language;
+            log.error("IVR prompts (", main ? "ivr.language" : "a dial-in number's language", " \"", language,
+                      "\") not loaded: ", set.error().diagnostic);
+            if (main) {
+                health.report("ivr", core::health_state::down, "prompts not loaded: " + set.error().diagnostic, false);
+                return nullptr;
+            }
+            failed += (failed.empty() ? "" : ", ") + language;
+            continue;
+        }
+        log.info("IVR prompts: ", language, ", e.g. ", (*set)->source(media::prompts::prompt_id::enter_meeting_id).string());
+        loaded += (loaded.empty() ? "" : ", ") + language;
+        if (!library) library = std::make_shared<media::prompts::prompt_library>(*set);
+        else library->add(*set);
     }
-    log.info("IVR prompts: ", c.language, ", e.g. ", (*set)->source(media::prompts::prompt_id::enter_meeting_id).string());
-    health.report("ivr", core::health_state::up, "prompts: " + c.language, false);
-    return *set;
+    if (failed.empty()) health.report("ivr", core::health_state::up, "prompts: " + loaded, false);
+    else health.report("ivr", core::health_state::degraded, "prompts: " + loaded + "; not loaded: " + failed, false);
+    return library;
 }
 
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
-// The IVR's two inputs, made at start-up and on a configuration change (app.cpp): the prompt set
-// of ivr.language (with the user's replacements from ivr.prompts_folder), and the meeting-ID
-// lookup through the conference mapper.
+// The IVR's two inputs, made at start-up and on a configuration change (app.cpp): the prompt sets
+// of ivr.language and of the languages dial-in numbers ask for (with the user's replacements from
+// ivr.prompts_folder), and the meeting-ID lookup through the conference mapper.
 #include "app/conference_mapper.hpp"
 #include "app/dialin_routes.hpp"
 #include "app/mapper_client.hpp"
@@ -13,17 +13,19 @@
 #include <memory>
 
 namespace jigasi::media::prompts {
-class prompt_set;
+class prompt_library;
 }
 
 namespace jigasi::app {
 
-/// Loads the prompts; null (logged once, health "ivr" down) when the set cannot be read. Rates
-/// are resampled on first use (prompt_set::samples); app.cpp prepares 8 kHz, G.711's, in the
-/// background so that start-up does not wait for it. The IVR then refuses its calls with 503; keypad confirmations
-/// stay silent.
-std::shared_ptr<const media::prompts::prompt_set> load_prompts(const config::ivr_config& c, core::health_registry& health,
-                                                               core::log_channel& log);
+/// Loads the prompts of config::prompt_languages. Null (logged once, health "ivr" down) when
+/// ivr.language's set cannot be read: the IVR then refuses its calls with 503 and keypad
+/// confirmations stay silent. Another language that cannot be read is logged once, health "ivr"
+/// is degraded, and its numbers' callers hear ivr.language. Rates are resampled on first use
+/// (prompt_set::samples); app.cpp prepares 8 kHz, G.711's, in the background so that start-up
+/// does not wait for it.
+std::shared_ptr<const media::prompts::prompt_library> load_prompts(const config::config& c, core::health_registry& health,
+                                                                   core::log_channel& log);
 
 /// Meeting ID -> conference by the built-in mapper, then by dialin.mapper_url when set. Unknown
 /// IDs draw on `failures` like the HTTP lookups and an empty budget is logged; what limits a

@@ -35,7 +35,7 @@ struct sip_service::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<sip::libre_bridge> bridge;
     std::unique_ptr<sip::user_agent> ua;
     std::shared_ptr<call::gateway> gateway;  ///< conference calls
-    std::shared_ptr<const media::prompts::prompt_set> prompts;  ///< for the gateway (strand)
+    std::shared_ptr<const media::prompts::prompt_library> prompts;  ///< for the gateway (strand)
     call::gateway::meeting_lookup meeting_lookup;
     std::map<std::string, std::shared_ptr<sip::registration>> registrations;  ///< by account id
     std::map<std::string, std::shared_ptr<sip::registration>> retiring;  ///< un-REGISTERing after a reload
@@ -138,7 +138,7 @@ asio::awaitable<std::error_code> sip_service::start() {
     co_return ec;
 }
 
-void sip_service::set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, call::gateway::meeting_lookup lookup) {
+void sip_service::set_ivr(std::shared_ptr<const media::prompts::prompt_library> prompts, call::gateway::meeting_lookup lookup) {
     asio::post(impl_->strand, [d = impl_, prompts = std::move(prompts), lookup = std::move(lookup)]() mutable {
         d->prompts = std::move(prompts);
         d->meeting_lookup = std::move(lookup);

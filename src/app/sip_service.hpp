@@ -49,7 +49,7 @@ public:
     /// Live and recent calls (thread-safe; exists before start() and after stop()).
     const call::call_registry& calls() const;
     /// The IVR's prompts and meeting-ID lookup (call/gateway.hpp set_ivr); any time, any thread.
-    void set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, call::gateway::meeting_lookup lookup);
+    void set_ivr(std::shared_ptr<const media::prompts::prompt_library> prompts, call::gateway::meeting_lookup lookup);
     /// Live settings (registrar users, policies, echo extension, codecs, headers).
     void reconfigure(const config::config& after);
 

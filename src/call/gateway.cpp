@@ -9,6 +9,7 @@
 #include "call/display_name.hpp"
 #include "call/room_options.hpp"
 #include "media/net/udp_socket.hpp"
+#include "media/prompts/prompt_set.hpp"
 #include "sip/echo_call_detail.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/msg.hpp"
@@ -205,7 +206,16 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     ropts.presence.display_name = shown;
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
-    auto ctx = call_context(*c);
+    // A dial-in number may speak its own language (dialin.numbers, calls.numbers).
+    std::string language;
+    if (to_ivr) {
+        if (const auto* n = find_number(c->dialin.numbers, d)) language = n->language;
+    } else if (route->step == "number") {
+        if (const auto* n = find_number(c->calls.numbers, d)) language = n->language;
+    }
+    auto ctx = call_context(*c, language);
+    if (!language.empty() && ctx.prompts)
+        sc->log.info("prompts in ", ctx.prompts->language(), ctx.prompts->language() == language ? "" : " (" + language + " is not loaded)");
     add_ivr(ctx, *c, to_ivr, !to_ivr && ropts.password.has_value());
 
     const std::string cuser = sip::contact_user(route ? route->room.local() : d.uri_user, c->sip.public_address,

@@ -33,7 +33,7 @@ class libre_bridge;
 class user_agent;
 }
 namespace jigasi::media::prompts {
-class prompt_set;
+class prompt_library;
 }
 namespace jigasi::xmpp {
 struct dial_request;
@@ -79,8 +79,9 @@ public:
 
     /// A meeting ID typed in the IVR -> its conference ("room@muc"); nullopt: unknown.
     using meeting_lookup = std::function<boost::asio::awaitable<std::optional<std::string>>(std::string digits)>;
-    /// The IVR's prompts (null: none loaded; the IVR then refuses calls) and mapper (app.cpp).
-    void set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, meeting_lookup lookup);
+    /// The IVR's prompts by language (null: ivr.language's did not load; the IVR then refuses
+    /// calls) and mapper (app.cpp).
+    void set_ivr(std::shared_ptr<const media::prompts::prompt_library> prompts, meeting_lookup lookup);
 
     /// The user agent's invite handler (signalling strand): true when the INVITE was taken
     /// (answered 180, or refused here with a reason); false to let the user agent answer 404.
@@ -119,8 +120,9 @@ public:
 private:
     /// ended, room_size and media_failed, posted back to the signalling strand.
     gateway_call_hooks hooks_for(const std::shared_ptr<sip_call>& sc);
-    /// What a new call takes from the configuration and the gateway.
-    gateway_call_context call_context(const config::config& c);
+    /// What a new call takes from the configuration and the gateway; its prompts in `language`
+    /// (empty: ivr.language).
+    gateway_call_context call_context(const config::config& c, std::string_view language = {});
     /// A dial-in call's IVR part (gateway_ivr_setup.cpp): `choose_room` when it starts there.
     void add_ivr(gateway_call_context& x, const config::config& c, bool choose_room, bool has_password);
     /// Sends an outgoing call's INVITE (we are in its room).
@@ -147,7 +149,7 @@ private:
     /// Records of calls ended from the SIP side or the API, waiting for their conference side.
     std::map<std::string, std::function<void()>> pending_records_;
     void flush_record(const std::string& id);
-    std::shared_ptr<const media::prompts::prompt_set> prompts_;
+    std::shared_ptr<const media::prompts::prompt_library> prompts_;
     meeting_lookup meeting_lookup_;
     unsigned next_ = 1;
     bool closed_ = false;

@@ -2,6 +2,7 @@
 // register (re-INVITE hold, INFO mute, heartbeat and keys, the end of the dialog; jitsi-protocol.md
 // §5.7), and the hooks and context each gateway_call gets to report back. Signalling strand.
 #include "call/gateway_detail.hpp"
+#include "media/prompts/prompt_library.hpp"
 #include "sip/info.hpp"
 #include "sip/msg.hpp"
 #include "sip/libre_bridge.hpp"
@@ -121,7 +122,7 @@ void on_close(int err, const sip_msg* msg, void* arg) {
 
 using namespace gateway_detail;
 
-gateway_call_context gateway::call_context(const config::config& c) {
+gateway_call_context gateway::call_context(const config::config& c, std::string_view language) {
     gateway_call_context x;
     x.registry = registry_;
     x.stats = &stats_.calls;
@@ -133,7 +134,7 @@ gateway_call_context gateway::call_context(const config::config& c) {
     x.keypad_hand = c.calls.keypad_hand;
     x.info_json = c.calls.info_json;
     x.info_heartbeat = std::chrono::seconds(c.calls.info_heartbeat_s);
-    x.prompts = prompts_;
+    if (prompts_) x.prompts = prompts_->of(language);
     return x;
 }
 

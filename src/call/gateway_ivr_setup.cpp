@@ -3,7 +3,7 @@
 #include "call/gateway.hpp"
 #include "call/gateway_call.hpp"
 #include "call/room_options.hpp"
-#include "media/prompts/prompt_set.hpp"
+#include "media/prompts/prompt_library.hpp"
 
 namespace asio = boost::asio;
 
@@ -33,7 +33,7 @@ asio::awaitable<std::optional<xmpp::room_session_options>> resolve_meeting(gatew
 }
 }  // namespace
 
-void gateway::set_ivr(std::shared_ptr<const media::prompts::prompt_set> prompts, meeting_lookup lookup) {
+void gateway::set_ivr(std::shared_ptr<const media::prompts::prompt_library> prompts, meeting_lookup lookup) {
     prompts_ = std::move(prompts);
     meeting_lookup_ = std::move(lookup);
 }

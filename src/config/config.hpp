@@ -219,11 +219,13 @@ enum class dtmf_method : std::uint8_t {
 struct number_room {
     std::string number;
     std::string room;  ///< room name or room@muc
+    std::string language;  ///< the prompts its callers hear (keypad, lobby, waiting); empty: ivr.language
     friend bool operator==(const number_room&, const number_room&) = default;
 };
 
 /// The digits of a phone number as dialled ("+1 (555) 010-0" gives "15550100"); empty when it is
-/// not one (a room name, an extension with letters).
+/// not one (a room name, an extension with letters). A leading 00 (the international call prefix
+/// of most countries) reads as +, so "0049 30 1234" and "+49 30 1234" are the same number.
 std::string number_digits(std::string_view user);
 
 /// Conference calls (issue 7): routing of dial-in, how the caller is shown, limits, records.
@@ -268,6 +270,7 @@ struct dialin_number {
     std::string number;         ///< as shown: "+1 555-123-4567"
     bool toll_free = false;
     bool is_default = false;    ///< "default" in the JSON: the one the invite text shows
+    std::string language;       ///< the IVR's language for calls to this number; empty: ivr.language
     friend bool operator==(const dialin_number&, const dialin_number&) = default;
 };
 
@@ -314,5 +317,8 @@ struct config {
 
     friend bool operator==(const config&, const config&) = default;
 };
+
+/// The languages the IVR speaks: ivr.language first, then those dial-in numbers ask for.
+std::vector<std::string> prompt_languages(const config& cfg);
 
 }  // namespace jigasi::config

@@ -188,6 +188,7 @@ template <class V, class... S> requires all_are<number_room, S...>
 void fields(V&& v, S&... s) {
     v(field{"number"}, s.number...);
     v(field{"room"}, s.room...);
+    v(field{"language"}, s.language...);
 }
 
 template <class V, class... S> requires all_are<calls_config, S...>
@@ -217,6 +218,7 @@ void fields(V&& v, S&... s) {
     v(field{"number"}, s.number...);
     v(field{"toll_free"}, s.toll_free...);
     v(field{"default"}, s.is_default...);
+    v(field{"language"}, s.language...);
 }
 
 template <class V, class... S> requires all_are<dialin_config, S...>

@@ -4,28 +4,36 @@
 # request-URI user. baresip phones; the Jicofo + JVB stand-in is the conference.
 #   1. sip:+15550100 (dialin.numbers "+1 555-0100"): answered at once, the meeting-ID prompt is
 #      heard, room1's ID and # take the call into room1
-#   2. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup): in room standup, by "number"
-#   3. sip:5550123: in room 5550123, by "uri", as before
-#   4. reloaded (SIGHUP) with calls.numbers empty: sip:15550199 goes by "uri" to room 15550199
-#   5. no room was asked for that is named after the dial-in number
+#   2. sip:0049300100 (dialin.numbers "+49 30 0100", language "de", dialled with the international
+#      prefix 00): the IVR in German, whose meeting-ID prompt the user's folder replaces with a
+#      2750 Hz tone (ivr.prompts_folder/de/enter_meeting_id.wav): the phone hears that tone
+#   3. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup, language "de"): in room standup, by
+#      "number", its prompts in German
+#   4. sip:5550123: in room 5550123, by "uri", as before
+#   5. reloaded (SIGHUP) with calls.numbers empty: sip:15550199 goes by "uri" to room 15550199
+#   6. no room was asked for that is named after the dial-in number
 source "$E2E_DIR/jitsi/bench.sh"
 source "$E2E_DIR/sip/sip.sh"
 MUC=conference.$PROSODY_DOMAIN
 start_prosody
 start_standin --tones 440 --expect 1000
+mkdir -p "$E2E_OUT/prompts/de"
+sox -n -r 16000 -c 1 -b 16 "$E2E_OUT/prompts/de/enter_meeting_id.wav" synth 3 sine 2750 vol 0.5
 start_jigasi <<JSON
 { $(meet_and_sip_json),
   "media": { "min_port": 38000, "max_port": 38999 },
-  "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup" } ] },
-  "dialin": { "id_digits": 6, "numbers": [ { "country_code": "US", "number": "+1 555-0100", "default": true } ] } }
+  "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup", "language": "de" } ] },
+  "ivr": { "prompts_folder": "$E2E_OUT/prompts" },
+  "dialin": { "id_digits": 6, "numbers": [ { "country_code": "US", "number": "+1 555-0100", "default": true },
+                                          { "country_code": "DE", "number": "+49 30 0100", "language": "de" } ] } }
 JSON
 sip_probe 5060 5
 J=127.0.0.1:5060
 source "$E2E_DIR/lib/ivr.sh"
-jigasi_get /phoneNumberList | jq -e '. == [{countryCode: "US", tollFree: false, formattedNumber: "+1 555-0100", default: true}]' > /dev/null \
+jigasi_get /phoneNumberList | jq -e 'length == 2 and .[0] == {countryCode: "US", tollFree: false, formattedNumber: "+1 555-0100", default: true} and .[1].countryCode == "DE"' > /dev/null \
     || fail "/phoneNumberList does not show the dial-in number: $(jigasi_get /phoneNumberList)"
 id1=$(meeting_id room1)
-for p in alice:15062 bob:15064 carol:15066 dave:15068; do
+for p in alice:15062 bob:15064 carol:15066 dave:15068 erin:15070; do
     start_baresip "${p%%:*}" "${p%%:*}" "${p#*:}" --registrar none --tone 1000 --codecs pcmu --answermode manual
 done
 in_room() { standin_wait 10 "$1" "(.rooms[\"$2@$MUC\"] // []) | length == 1"; }
@@ -40,30 +48,42 @@ baresip_dtmf alice "$id1#"
 in_room "case 1: alice in room1 after typing its ID" room1
 note "case 1: +1 555-0100 -> the IVR -> room1"
 
-# --- 2: a number with its own room ---
+# --- 2: the German dial-in number, dialled as 0049 ---
+jigasi_log_has 'IVR prompts: de, e\.g\. .*/prompts/de/enter_meeting_id\.wav' \
+    || fail "case 2: the German prompts (a dial-in number's language) were not loaded with the user's file"
+dial erin "sip:0049300100@$J"
+jigasi_log_has 'for the IVR \(dialled 0049300100\)' || fail "case 2: 0049300100 was not taken to the IVR as +49 30 0100"
+jigasi_log_has 'side=sip\]: prompts in de$' || fail "case 2: the call to the German number is not in German"
+sleep 1.6
+audio_check "case 2: erin on the German number (the user's German meeting-ID prompt)" \
+    "$(baresip_recording erin dec)" --expect 2750 --skip-ms 0
+note "case 2: 0049 30 0100 -> the IVR in German"
+
+# --- 3: a number with its own room ---
 dial bob "sip:15550199@$J"
-in_room "case 2: bob in standup" standup
+in_room "case 3: bob in standup" standup
 routed_by standup number
-note "case 2: +1 (555) 0199 -> standup"
+[ "$(grep -c 'side=sip\]: prompts in de$' "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 3: bob's call is not in German"
+note "case 3: +1 (555) 0199 -> standup, in German"
 
-# --- 3: any other number, by the request-URI user ---
+# --- 4: any other number, by the request-URI user ---
 dial carol "sip:5550123@$J"
-in_room "case 3: carol in room 5550123" 5550123
+in_room "case 4: carol in room 5550123" 5550123
 routed_by 5550123 uri
-note "case 3: 5550123 -> room 5550123 (by uri)"
+note "case 4: 5550123 -> room 5550123 (by uri)"
 
-# --- 4: calls.numbers is live ---
+# --- 5: calls.numbers is live ---
 cfg=$E2E_OUT/jigasi.json
 jq '.calls.numbers = []' "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
 kill -HUP "${E2E_PIDS[jigasi]}"
 wait_until 5 "the reload of calls.numbers" jigasi_log_has 'reload: calls.numbers changed'
 dial dave "sip:15550199@$J"
-in_room "case 4: dave in room 15550199" 15550199
+in_room "case 5: dave in room 15550199" 15550199
 routed_by 15550199 uri
-note "case 4: without calls.numbers, 15550199 -> room 15550199 (by uri)"
+note "case 5: without calls.numbers, 15550199 -> room 15550199 (by uri)"
 
-# --- 5: the end ---
-for p in alice bob carol dave; do
+# --- 6: the end ---
+for p in alice bob carol dave erin; do
     baresip_cmd "$p" hangup > /dev/null
     baresip_wait_event "$p" CALL_CLOSED 5
 done

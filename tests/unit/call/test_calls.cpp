@@ -84,7 +84,7 @@ TEST_CASE("route_dial_in follows calls.routing", "[call]") {
         CHECK(r->server->id == "other");
     }
     SECTION("a dialled number in calls.numbers: request-URI user, else To user, by its digits") {
-        c.calls.numbers = {{"+1 555-0199", "Standup"}, {"0049 30 1234", "berlin@conference.other.test"}};
+        c.calls.numbers = {{"+1 555-0199", "Standup", ""}, {"0049 30 1234", "berlin@conference.other.test", ""}};
         auto r = call::route_dial_in(c, {"", "+15550199", "", ""});
         REQUIRE(r);
         CHECK(r->room.to_string() == "standup@conference.meet.test");
@@ -111,6 +111,15 @@ TEST_CASE("route_dial_in follows calls.routing", "[call]") {
         CHECK(config::number_digits("+1 (555) 010-0") == "15550100");
         CHECK(config::number_digits("room1") == "");
         CHECK(config::number_digits("1+2") == "");
+        // the international call prefix 00 is the + form
+        CHECK(config::number_digits("0049 30 1234") == "49301234");
+        CHECK(config::number_digits("+49 30 1234") == "49301234");
+        CHECK(config::number_digits("0301234") == "0301234");
+        CHECK(config::number_digits("+0049") == "0049");
+        CHECK(config::number_digits("00") == "");
+        r = call::route_dial_in(c, {"", "0015550199", "", ""});
+        REQUIRE(r);
+        CHECK(r->step == "number");
     }
     SECTION("the default room, only when configured and listed") {
         CHECK_FALSE(call::route_dial_in(c, {"", "", "", ""}));

@@ -226,6 +226,27 @@ TEST_CASE("a room per dialled number (calls.numbers)", "[config]") {
                   "calls.numbers[0].room: expected a room name or room@muc",
                   "calls.numbers[1].room: expected a room name or room@muc"});
     CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "standup@conference.meet.test"}]}})").empty());
+    // 00 is the international prefix: the same number as +1 555-0199
+    CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "a"}, {"number": "001 555 0199", "room": "b"}]}})") ==
+          strings{"calls.numbers[1].number: the same number as calls.numbers[0]"});
+}
+
+TEST_CASE("prompt languages per dial-in number", "[config]") {
+    const auto c = parse_ok(R"({"ivr": {"language": "fr"},
+        "calls": {"numbers": [{"number": "+49 30 1", "room": "a", "language": "de"}, {"number": "+1 555", "room": "b"}]},
+        "dialin": {"numbers": [{"country_code": "DE", "number": "+49 30 2", "language": "de"},
+                               {"country_code": "ES", "number": "+34 91 3", "language": "es"},
+                               {"country_code": "FR", "number": "+33 1 4", "language": "fr"}]}})");
+    CHECK(c.calls.numbers[0].language == "de");
+    CHECK(c.calls.numbers[1].language.empty());
+    CHECK(prompt_languages(c) == strings{"fr", "de", "es"});
+    CHECK(prompt_languages(defaults()) == strings{"en"});
+    CHECK(errors_of(R"({"ivr": {"language": "../en"},
+        "calls": {"numbers": [{"number": "+49 30 1", "room": "a", "language": "de/x"}]},
+        "dialin": {"numbers": [{"country_code": "DE", "number": "+49 30 2", "language": "d e"}]}})") ==
+          strings{"ivr.language: expected a prompts language such as \"en\" (1 to 32 of A-Z a-z 0-9 _ -)",
+                  "dialin.numbers[0].language: expected a prompts language such as \"de\" (1 to 32 of A-Z a-z 0-9 _ -)",
+                  "calls.numbers[0].language: expected a prompts language such as \"de\" (1 to 32 of A-Z a-z 0-9 _ -)"});
 }
 
 TEST_CASE("dial-in numbers and meeting IDs", "[config]") {

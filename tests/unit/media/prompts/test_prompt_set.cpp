@@ -1,5 +1,5 @@
-// Loading a language's prompts from folders in order, the errors that name what is wrong, and
-// the resampled forms made once per rate.
+// Loading a language's prompts from folders in order, the errors that name what is wrong, the
+// resampled forms made once per rate, and a library of languages.
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -7,6 +7,7 @@
 #include "media/codecs/signal.hpp"
 #include "media/prompts/error.hpp"
 #include "media/prompts/folders.hpp"
+#include "media/prompts/prompt_library.hpp"
 #include "media/prompts/prompt_set.hpp"
 #include "prompt_files.hpp"
 
@@ -165,4 +166,27 @@ TEST_CASE("prompt folders: the user's first, the installed data dir last", "[pro
     REQUIRE(all.size() == builtin.size() + 1);
     CHECK(all.front() == "/etc/jigasi-ng/prompts");
     CHECK(search_folders().size() == builtin.size());
+}
+
+TEST_CASE("prompt library: a set per language, the main one for the rest", "[prompts][set]") {
+    temp_folder folder;
+    jigasi::test::write_prompt_set(folder.path, "en", 16000, level);
+    jigasi::test::write_prompt_set(folder.path, "de", 8000, level);
+    const std::vector<fs::path> folders{folder.path};
+    auto en = prompt_set::load("en", folders);
+    auto de = prompt_set::load("de", folders);
+    REQUIRE(en);
+    REQUIRE(de);
+    prompt_library lib(*en);
+    lib.add(*de);
+    lib.add(*prompt_set::load("de", folders));  // a second "de" is not taken
+    CHECK(lib.of("de") == *de);
+    CHECK(lib.of("de")->file_rate(prompt_id::muted) == 8000);
+    CHECK(lib.of("en") == *en);
+    CHECK(lib.of("") == *en);    // no language asked for
+    CHECK(lib.of("fr") == *en);  // not loaded
+    CHECK(lib.has("de"));
+    CHECK(lib.has("en"));
+    CHECK_FALSE(lib.has("fr"));
+    CHECK(&lib.main() == en->get());
 }
