@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Start-up time and idle memory of jigasi-ng.
 
-usage: bench/startup.py BINARY [RUNS]
+usage: bench/startup.py BINARY [RUNS] [LANGUAGES]
 
 For each run, starts the binary on a config with no XMPP server to reach (so health can be 200) and
 measures, from spawn: the first answer of GET /about/health and the first 200. Then samples the idle
 RSS (VmRSS) 2 s after start and the CPU time used while idle for 5 s. Prints the median and worst
-figures. Run it on an otherwise idle machine; it binds 127.0.0.1 ports only.
+figures. Run it on an otherwise idle machine; it binds 127.0.0.1 ports only. LANGUAGES ("de,fr,es")
+adds a dial-in number per language, so that those prompt sets are loaded too.
 """
 import http.client
 import json
@@ -50,9 +51,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def one_run(binary):
+def one_run(binary, languages):
     port = free_port()
-    cfg = {'http': {'port': port}, 'xmpp': {'servers': []}, 'sip': {'listen': []}}
+    cfg = {'http': {'port': port}, 'xmpp': {'servers': []}, 'sip': {'listen': []},
+           'dialin': {'numbers': [{'country_code': 'DE', 'number': f'+49 30 {i}', 'language': lang}
+                                  for i, lang in enumerate(languages)]}}
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
         json.dump(cfg, f)
     t0 = time.perf_counter()
@@ -82,10 +85,12 @@ def one_run(binary):
 def main():
     binary = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    results = [one_run(binary) for _ in range(runs)]
+    languages = [l for l in sys.argv[3].split(',') if l] if len(sys.argv) > 3 else []
+    results = [one_run(binary, languages) for _ in range(runs)]
     firsts = [r[0] * 1000 for r in results]
     healthy = [r[1] * 1000 for r in results]
     rss = [r[2] / 1024 for r in results]
+    print(f'languages: {["ivr.language"] + languages}')
     print(f'runs: {runs}, threads: {results[0][3]}, exit codes on SIGTERM: {sorted({r[5] for r in results})}')
     print(f'spawn -> first /about/health answer: median {statistics.median(firsts):.1f} ms, max {max(firsts):.1f} ms')
     print(f'spawn -> /about/health 200:          median {statistics.median(healthy):.1f} ms, max {max(healthy):.1f} ms')
