@@ -52,6 +52,7 @@ std::optional<std::string> read_request(const json::object& o, call::call_reques
         !read_string(o, "display_name", r.display_name, error, false) ||
         !read_string(o, "caller_id", r.caller_id, error, false) ||
         !read_string(o, "caller_name", r.caller_name, error, false) || !read_string(o, "dtmf", r.dtmf, error, false) ||
+        !read_string(o, "language", r.language, error, false) ||
         !read_seconds(o, "wait_s", wait_s, 600, error))
         return error;
     if (o.contains("room_password")) r.room_password = password;
@@ -67,7 +68,7 @@ std::optional<std::string> read_request(const json::object& o, call::call_reques
         }
     }
     static constexpr std::string_view known[] = {"to", "room", "via", "server", "room_password", "display_name", "caller_id",
-                                                 "caller_name", "headers", "dtmf", "wait", "wait_s"};
+                                                 "caller_name", "headers", "dtmf", "language", "wait", "wait_s"};
     for (const auto& [key, value] : o)
         if (std::find(std::begin(known), std::end(known), key) == std::end(known))
             return "unknown member: " + std::string(key);

@@ -58,6 +58,7 @@ struct call_request {
     std::string caller_name;           ///< From display name; "" = the account's
     std::vector<std::pair<std::string, std::string>> headers;  ///< extra SIP headers (also shown as initiator)
     std::string dtmf;                  ///< keys to send once the phone answered (0-9 * # A-D, ',' = 500 ms pause)
+    std::string language;              ///< the call's prompts; "" = ivr.language; else a loaded one
     std::string origin = "rest";       ///< "rest" or "rayo"
 };
 

@@ -10,6 +10,7 @@
 #include "call/room_options.hpp"
 #include "media/rtp/telephone_event.hpp"
 #include "media/net/udp_socket.hpp"
+#include "media/prompts/prompt_library.hpp"
 #include "sip/echo_call_detail.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/msg.hpp"
@@ -140,6 +141,9 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
         if (!safe_header(name, value)) return refuse(400, "bad_request", "header not allowed: " + name);
     for (char k : r.dtmf)
         if (k != ',' && !media::rtp::event_from_char(k)) return refuse(400, "bad_request", std::string("not a DTMF key: ") + k);
+    if (!r.language.empty() && !(prompts_ && prompts_->has(r.language)))
+        return refuse(400, "bad_request", "language \"" + r.language +
+                                              "\" is not loaded (ivr.language and the dial-in numbers' languages are)");
 
     // Routing: a URI as dialled, a registered user, else the first enabled upstream account.
     std::string host = c->sip.public_address;
@@ -187,7 +191,8 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     for (const auto& [name, value] : r.headers) sc->extra_headers += name + ": " + value + "\r\n";
     sc->extra_headers += c->sip.headers.room.empty() ? "" : c->sip.headers.room.front() + ": " + sc->room + "\r\n";
     sc->extra_headers += std::string(xmpp::header_call_direction) + ": out\r\n";
-    sc->log.info(r.origin, " call to ", r.to, " (", res.target->description, ") for ", sc->room);
+    sc->log.info(r.origin, " call to ", r.to, " (", res.target->description, ") for ", sc->room,
+                 r.language.empty() ? "" : ", prompts in " + r.language);
 
     auto strand = asio::make_strand(ioc_.get_executor());
     auto sock = media::net::bind_media_port(strand, c->media.min_port, c->media.max_port);
@@ -227,7 +232,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     info.display_name = shown;
     registry_->begin(std::move(info));
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::nullopt, std::move(*sock),
-                                              std::move(h), call_context(*c),
+                                              std::move(h), call_context(*c, r.language),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;

@@ -3,11 +3,13 @@
 # Real peers: Prosody, the Jicofo + JVB stand-in (web tones 440 + 660 Hz), a baresip phone
 # (auto-answer, 1000 Hz) and a SIPp phone that is busy.
 #   - bad requests get a clear error and place no call: no token / wrong token (401), not JSON,
-#     missing "to", an unknown member, room "a/b", a "Via" header, dtmf "12x" (400), a number
-#     nothing can route (404 naming why), an unknown id for DELETE / dtmf / mute (404)
-#   - POST {"wait": true, "display_name": "Reception", "dtmf": "12#"} to the baresip phone: 200
-#     with the call (answered, setup_ms, out, rest); the stand-in sees our occupant in room1 named
-#     Reception; the phone receives 1, 2, # as RFC 4733 events, then 4, * from POST .../dtmf (202);
+#     missing "to", an unknown member, room "a/b", a "Via" header, dtmf "12x", a prompts language
+#     that is not loaded (400), a number nothing can route (404 naming why), an unknown id for
+#     DELETE / dtmf / mute (404)
+#   - POST {"wait": true, "display_name": "Reception", "dtmf": "12#", "language": "de"} to the
+#     baresip phone: 200 with the call (answered, setup_ms, out, rest); its prompts in German (a
+#     dial-in number's language); the stand-in sees our occupant in room1 named Reception; the
+#     phone receives 1, 2, # as RFC 4733 events, then 4, * from POST .../dtmf (202);
 #     bad keys on the live call: 400
 #   - POST .../mute: 202, the presence says audiomuted, GET shows muted
 #   - GET /api/v1/calls lists it, GET .../{id} shows it; DELETE: 202, the phone gets a BYE, the
@@ -33,7 +35,8 @@ start_jigasi <<JSON
         "muc_domain": "$MUC" } ] },
   "sip": { "listen": [ { "transport": "udp", "address": "127.0.0.1", "port": 5060 } ] },
   "media": { "min_port": 34000, "max_port": 34999 },
-  "calls": { "records_file": "$RECORDS" } }
+  "calls": { "records_file": "$RECORDS" },
+  "dialin": { "numbers": [ { "country_code": "DE", "number": "+49 30 0100", "language": "de" } ] } }
 JSON
 sip_probe 5060 5
 start_baresip phone phone 15064 --registrar none --tone 1000 --codecs pcmu --answermode auto
@@ -83,6 +86,8 @@ expect "unroutable number" 404 '.error | test("cannot route 12345: 12345 is not 
 expect "a Via header" 400 '.error | test("header not allowed: Via")' \
     POST $C "{\"to\": \"$PHONE\", \"room\": \"room1\", \"headers\": {\"X-Ok\": \"1\", \"Via\": \"SIP/2.0/UDP 1.2.3.4\"}}"
 expect "bad dtmf" 400 '.error | test("not a DTMF key: x")' POST $C "{\"to\": \"$PHONE\", \"room\": \"room1\", \"dtmf\": \"12x\"}"
+expect "a language not loaded" 400 '.error | test("language \"fr\" is not loaded")' \
+    POST $C "{\"to\": \"$PHONE\", \"room\": \"room1\", \"language\": \"fr\"}"
 expect "DELETE unknown id" 404 '.error | test("no call in progress with id out-999")' DELETE $C/out-999
 expect "dtmf unknown id" 404 '.error | test("no call in progress with id out-999")' POST $C/out-999/dtmf '{"keys": "1"}'
 expect "mute unknown id" 404 '.error | test("no call in progress with id out-999")' POST $C/out-999/mute '{"muted": true}'
@@ -94,9 +99,10 @@ state | jq -e --arg r "room1@$MUC" '.rooms | has($r) | not' > /dev/null || fail 
 expect "call to the phone" 200 '.state == "answered" and (.setup_ms | type == "number") and .direction == "out"
         and .origin == "rest" and .display_name == "Reception" and .room == "room1@'"$MUC"'"
         and (.id | test("^out-")) and (.occupant | startswith("room1@'"$MUC"'/")) and .muted == false' \
-    POST $C "{\"to\": \"$PHONE\", \"room\": \"room1\", \"wait\": true, \"display_name\": \"Reception\", \"dtmf\": \"12#\"}"
+    POST $C "{\"to\": \"$PHONE\", \"room\": \"room1\", \"wait\": true, \"display_name\": \"Reception\", \"dtmf\": \"12#\", \"language\": \"de\"}"
 call=$LAST
 id=$(jq -r .id <<< "$call")
+jigasi_log_has "call $id side=sip dir=out\\]: rest call to .* prompts in de\$" || fail "the call's prompts are not German"
 nick=$(jq -r '.occupant | sub(".*/"; "")' <<< "$call")
 R=room1@$MUC
 baresip_wait_event phone CALL_ESTABLISHED 5
@@ -198,7 +204,7 @@ expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="answered",r
 expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="unanswered",reason="busy"}' 'v == 1'
 expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="refused",reason="unroutable"}' 'v == 1'
 expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="refused",reason="no_room"}' 'v == 1'
-expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="refused",reason="bad_request"}' 'v == 2'
+expect_metric 'jigasi_ng_call_attempts_total{direction="out",result="refused",reason="bad_request"}' 'v == 3'  # a Via header, dtmf 12x, language fr
 expect_metric 'jigasi_ng_call_setup_seconds_count{direction="out"}' 'v >= 1'
 expect_metric 'jigasi_ng_calls_active{direction="out"}' 'v == 0'
 expect_metric 'jigasi_ng_rtp_packets_received_total{leg="bridge"}' 'v > 0'
