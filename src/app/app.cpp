@@ -21,6 +21,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace asio = boost::asio;
@@ -186,11 +187,18 @@ app::app(asio::io_context& ioc, config::store& cfg, core::logger& logger,
         lg->configure(after->log);
         m->set_conferences_threshold(after->server.conferences_threshold);
         sip->reconfigure(*after);
-        // Other prompts: calls from now on speak them.
-        if (config::prompt_languages(*before) != config::prompt_languages(*after) ||
-            before->ivr.prompts_folder != after->ivr.prompts_folder)
-            sip->set_ivr(load_prompts(*after, d->health, d->log),
+        // Other prompts: calls from now on speak them (the numbers' order does not matter).
+        auto languages = [](const config::config& c) {
+            auto l = config::prompt_languages(c);
+            std::sort(l.begin() + 1, l.end());
+            return l;
+        };
+        if (languages(*before) != languages(*after) || before->ivr.prompts_folder != after->ivr.prompts_folder) {
+            auto prompts = load_prompts(*after, d->health, d->log);
+            if (prompts) asio::post(d->ioc, [prompts] { prompts->prepare(8000); });  // as at start-up
+            sip->set_ivr(std::move(prompts),
                          make_meeting_lookup(d->mapper, d->external_mapper, d->mapper_failures, core::log_channel(*lg, "ivr")));
+        }
     });
     http::add_gateway_routes(impl_->routes,
                              {impl_->health, impl_->stats, impl_->metrics, cfg,

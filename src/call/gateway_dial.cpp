@@ -141,9 +141,9 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
         if (!safe_header(name, value)) return refuse(400, "bad_request", "header not allowed: " + name);
     for (char k : r.dtmf)
         if (k != ',' && !media::rtp::event_from_char(k)) return refuse(400, "bad_request", std::string("not a DTMF key: ") + k);
+    // Loaded are ivr.language's and the dial-in numbers' languages, unless one failed (health "ivr").
     if (!r.language.empty() && !(prompts_ && prompts_->has(r.language)))
-        return refuse(400, "bad_request", "language \"" + r.language +
-                                              "\" is not loaded (ivr.language and the dial-in numbers' languages are)");
+        return refuse(400, "bad_request", "no prompts loaded for language \"" + r.language + "\"");
 
     // Routing: a URI as dialled, a registered user, else the first enabled upstream account.
     std::string host = c->sip.public_address;
@@ -191,8 +191,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     for (const auto& [name, value] : r.headers) sc->extra_headers += name + ": " + value + "\r\n";
     sc->extra_headers += c->sip.headers.room.empty() ? "" : c->sip.headers.room.front() + ": " + sc->room + "\r\n";
     sc->extra_headers += std::string(xmpp::header_call_direction) + ": out\r\n";
-    sc->log.info(r.origin, " call to ", r.to, " (", res.target->description, ") for ", sc->room,
-                 r.language.empty() ? "" : ", prompts in " + r.language);
+    sc->log.info(r.origin, " call to ", r.to, " (", res.target->description, ") for ", sc->room);
 
     auto strand = asio::make_strand(ioc_.get_executor());
     auto sock = media::net::bind_media_port(strand, c->media.min_port, c->media.max_port);
@@ -231,8 +230,10 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     info.to = res.target->request_uri;
     info.display_name = shown;
     registry_->begin(std::move(info));
+    auto ctx = call_context(*c, r.language);
+    if (!r.language.empty() && ctx.prompts) sc->log.info("prompts in ", ctx.prompts->language());
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::nullopt, std::move(*sock),
-                                              std::move(h), call_context(*c, r.language),
+                                              std::move(h), std::move(ctx),
                                               log_.scoped("call " + sc->id + " side=jitsi"));
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;

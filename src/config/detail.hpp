@@ -306,6 +306,9 @@ bool read_json(std::string_view text, std::string_view origin, config& cfg, std:
 /// calls.numbers: numbers that are numbers, each once, none also a dial-in number (those go to
 /// the IVR), rooms that can be room names, and a "number" step in calls.routing to use them.
 std::vector<problem> check_numbers(const config& cfg);
+/// A prompts language names a folder (prompt_set::load): 1 to 32 of A-Z a-z 0-9 _ -.
+bool language_ok(std::string_view language);
+inline constexpr const char* language_problem = "expected a prompts language such as \"de\" (1 to 32 of A-Z a-z 0-9 _ -)";
 
 /// Accepted but suspicious settings (validate() returns only errors).
 std::vector<problem> warnings(const config& cfg);

@@ -25,14 +25,12 @@ std::string number_digits(std::string_view user) {
     return digits;
 }
 
-namespace {
-bool language_ok(std::string_view language) {
+bool detail::language_ok(std::string_view language) {
     // The name of a prompts folder (prompt_set::load): no separators, no dots.
     return !language.empty() && language.size() <= 32 &&
            language.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
                std::string_view::npos;
 }
-}  // namespace
 
 std::vector<std::string> prompt_languages(const config& cfg) {
     std::vector<std::string> out{cfg.ivr.language};
@@ -47,17 +45,9 @@ std::vector<std::string> prompt_languages(const config& cfg) {
 std::vector<problem> detail::check_numbers(const config& cfg) {
     std::vector<problem> out;
     const auto& k = cfg.calls;
-    auto check_language = [&](const std::string& at, const std::string& language) {
-        if (!language.empty() && !language_ok(language))
-            out.push_back({join(at, "language"), "expected a prompts language such as \"de\" (1 to 32 of A-Z a-z 0-9 _ -)"});
-    };
-    if (!language_ok(cfg.ivr.language))
-        out.push_back({"ivr.language", "expected a prompts language such as \"en\" (1 to 32 of A-Z a-z 0-9 _ -)"});
     std::map<std::string, std::string> shown;  // digits -> where
-    for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i) {
+    for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i)
         shown.emplace(number_digits(cfg.dialin.numbers[i].number), join(index("dialin.numbers", i), "number"));
-        check_language(index("dialin.numbers", i), cfg.dialin.numbers[i].language);
-    }
     std::map<std::string, std::string> seen;
     for (std::size_t i = 0; i < k.numbers.size(); ++i) {
         const auto at = index("calls.numbers", i);
@@ -78,7 +68,7 @@ std::vector<problem> detail::check_numbers(const config& cfg) {
         if (local.empty() || local.find_first_of(" \"&'/:<>@") != std::string::npos || domain.empty() ||
             domain.find_first_of(" /@\"<>") != std::string::npos)
             out.push_back({join(at, "room"), "expected a room name or room@muc"});
-        check_language(at, n.language);
+        if (!n.language.empty() && !language_ok(n.language)) out.push_back({join(at, "language"), language_problem});
     }
     if (!k.numbers.empty() && std::find(k.routing.begin(), k.routing.end(), "number") == k.routing.end())
         out.push_back({"calls.numbers", "unused: calls.routing has no \"number\" step"});

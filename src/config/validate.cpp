@@ -320,6 +320,7 @@ std::vector<problem> validate(const config& cfg) {
     if (ivr.lobby_wait_s < 10 || ivr.lobby_wait_s > 86400) c.error("ivr.lobby_wait_s", "must lie between 10 and 86400");
     if (ivr.start_wait_s < 10 || ivr.start_wait_s > 86400) c.error("ivr.start_wait_s", "must lie between 10 and 86400");
     if (ivr.wait_prompt_s > 3600) c.error("ivr.wait_prompt_s", "must lie between 0 and 3600 (0: say it once)");
+    if (!detail::language_ok(ivr.language)) c.error("ivr.language", detail::language_problem);
     if (cfg.dialin.id_digits < 6 || cfg.dialin.id_digits > 16) c.error("dialin.id_digits", "must lie between 6 and 16");
     if (const auto why = url_problem(cfg.dialin.mapper_url); !why.empty()) c.error("dialin.mapper_url", why);
     for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i) {
@@ -329,6 +330,7 @@ std::vector<problem> validate(const config& cfg) {
         if (n.country_code.size() != 2 || !std::isupper(static_cast<unsigned char>(n.country_code[0])) ||
             !std::isupper(static_cast<unsigned char>(n.country_code[1])))
             c.error(join(at, "country_code"), "expected two capital letters (ISO 3166), e.g. \"US\"");
+        if (!n.language.empty() && !detail::language_ok(n.language)) c.error(join(at, "language"), detail::language_problem);
     }
     if (k.records_kept > 100000) c.error("calls.records_kept", "must lie between 0 and 100000");
     return std::move(c.out);
