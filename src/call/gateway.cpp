@@ -129,8 +129,8 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     // room header named a room we cannot reach (the caller chose it: 404), nor without a
     // deployment to look IDs up in.
     const bool ivr_on = c->ivr.enabled && d.header.empty() && !c->xmpp.servers.empty();
-    bool to_ivr = ivr_on && ((!c->ivr.extension.empty() && d.uri_user == c->ivr.extension) ||
-                             find_number(c->dialin.numbers, d));
+    const auto* ivr_number = ivr_on ? find_number(c->dialin.numbers, d) : nullptr;
+    bool to_ivr = ivr_on && ((!c->ivr.extension.empty() && d.uri_user == c->ivr.extension) || ivr_number);
     std::optional<room_route> route;
     if (!to_ivr) {
         route = route_dial_in(*c, d);
@@ -207,12 +207,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
     // A dial-in number may speak its own language (dialin.numbers, calls.numbers).
-    std::string language;
-    if (to_ivr) {
-        if (const auto* n = find_number(c->dialin.numbers, d)) language = n->language;
-    } else if (route->step == "number") {
-        if (const auto* n = find_number(c->calls.numbers, d)) language = n->language;
-    }
+    const std::string language = to_ivr ? (ivr_number ? ivr_number->language : std::string()) : route->language;
     auto ctx = call_context(*c, language);
     if (!language.empty() && ctx.prompts)
         sc->log.info("prompts in ", ctx.prompts->language(), ctx.prompts->language() == language ? "" : " (" + language + " is not loaded)");

@@ -35,22 +35,26 @@ std::optional<room_route> route_dial_in(const config::config& c, const dialled& 
         const config::xmpp_server_config* server = base;
         for (const auto& s : c.xmpp.servers)
             if (s.muc_domain == j.domain()) server = &s;
-        return room_route{server, j, step};
+        return room_route{server, j, step, {}};
     };
     for (const auto& step : c.calls.routing) {
         if (step == "header" && !d.header.empty()) {
             if (auto j = room_jid(*base, lower(d.header))) return named(*j, step);
         } else if (step == "number") {
             if (const auto* n = find_number(c.calls.numbers, d))
-                if (auto j = room_jid(*base, lower(n->room))) return named(*j, step);
+                if (auto j = room_jid(*base, lower(n->room))) {
+                    auto r = named(*j, step);
+                    r.language = n->language;
+                    return r;
+                }
         } else if (step == "uri" && !d.uri_user.empty()) {
             const auto user = lower(d.uri_user);
             // sip:<room>.<domain>@host: the deployment serving <domain>.
             if (auto dot = user.find('.'); dot != std::string::npos && dot > 0)
                 for (const auto& s : c.xmpp.servers)
                     if (user.substr(dot + 1) == s.domain)
-                        if (auto j = room_jid(s, user.substr(0, dot))) return room_route{&s, *j, step};
-            if (auto j = room_jid(*base, user)) return room_route{base, *j, step};
+                        if (auto j = room_jid(s, user.substr(0, dot))) return room_route{&s, *j, step, {}};
+            if (auto j = room_jid(*base, user)) return room_route{base, *j, step, {}};
         } else if (step == "default" && !c.calls.default_room.empty()) {
             if (auto j = room_jid(*base, lower(c.calls.default_room))) return named(*j, step);
         }

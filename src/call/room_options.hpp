@@ -23,6 +23,7 @@ struct room_route {
     const config::xmpp_server_config* server = nullptr;
     xmpp::jid room;
     std::string step;  ///< "header", "number", "uri" or "default"
+    std::string language;  ///< the number's prompts language (step "number"); empty: ivr.language
 };
 
 /// What a call was sent to: the room header, the request-URI and To users, the domain-base header.
