@@ -13,8 +13,14 @@
         DTLS are counted per 5-tuple only.
         --watch PID: every 10 ms also the CPU time and the run-queue wait (time runnable but not
         running: waiting for a CPU) of each thread of PID, from /proc/PID/task/*/schedstat, as
-        `sched`: {"tids": [...], "samples": [[unix_ms, [exec_ms, ...], [wait_ms, ...]], ...]}, so a
-        pause in what PID sent can be told apart from PID waiting for a CPU.
+        `sched`: {"tids": [...], "samples": [[unix_ms, [exec_ms, ...], [wait_ms, ...], "SR..",
+        [majflt, ...]], ...]}, so a pause in what PID sent can be told apart from PID waiting for a
+        CPU; the state letters (/proc/PID/task/*/stat: R running, S sleeping, D blocked in the
+        kernel) and major page faults tell a thread blocked on I/O from one with nothing to do, and
+        the samples' own spacing shows when this sampler was held up too. And one probe process per
+        CPU, pinned to it at nice -10, sleeps 5 ms over and over: a sleep that overran by 25 ms or
+        more is a stretch in which that CPU ran nothing at all (the VM's host held it), kept as
+        `host_stalls`: [[cpu, unix_ms, ms], ...].
         --sizes: also every packet's time and RTP payload size (`sizes`: [[unix_ms, bytes], ...]) for
         the streams sent from LO-HI, e.g. to see silence (tiny Opus frames) sent on time.
     rtpgaps.py summary OUT.json
@@ -81,7 +87,8 @@ def bpf(lo, hi, snap=64):
 
 
 def schedstat(pid):
-    """{tid: (exec_ms, wait_ms)} of every thread of pid (/proc/<pid>/task/<tid>/schedstat: ns)."""
+    """{tid: (exec_ms, wait_ms, state, majflt)} of every thread of pid (/proc/<pid>/task/<tid>/
+    schedstat: ns; stat: the state letter and the major page faults)."""
     import os
     res = {}
     try:
@@ -92,13 +99,62 @@ def schedstat(pid):
         try:
             with open(f"/proc/{pid}/task/{t}/schedstat") as f:
                 ex, wait, _ = f.read().split()
-            res[int(t)] = (int(ex) / 1e6, int(wait) / 1e6)
-        except (OSError, ValueError):
+            with open(f"/proc/{pid}/task/{t}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()  # after "(comm)": state is field 3
+            res[int(t)] = (int(ex) / 1e6, int(wait) / 1e6, rest[0], int(rest[9]))
+        except (OSError, ValueError, IndexError):
             pass
     return res
 
 
+def stall_probe(cpu, path, stall_ms=25):
+    """In a child process pinned to `cpu`: sleep 5 ms over and over and append "unix_ms ms" to
+    `path` for every sleep that overran by stall_ms. At nice -10 a waking sleeper gets its CPU at
+    once, so an overrun means the CPU itself ran nothing: the machine (the VM's host) held it."""
+    import os
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.sched_setaffinity(0, {cpu})
+        try:
+            os.nice(-10)
+        except OSError:
+            pass
+        with open(path, "w", buffering=1) as f:
+            while True:
+                t0 = time.monotonic()
+                w = time.time()
+                time.sleep(0.005)
+                over = (time.monotonic() - t0) * 1000 - 5
+                if over > stall_ms:
+                    f.write("%.1f %.1f\n" % (w * 1000, over + 5))
+    finally:
+        os._exit(0)
+
+
+def read_stalls(paths):
+    """[[cpu, unix_ms, ms], ...] from the stall probes' files."""
+    res = []
+    for cpu, path in paths.items():
+        try:
+            for line in open(path):
+                t, ms = line.split()
+                res.append([cpu, float(t), float(ms)])
+        except (OSError, ValueError):
+            pass
+    return sorted(res, key=lambda x: x[1])
+
+
 def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
+    import os
+    probes, stall_files = [], {}
+    if watch:
+        for cpu in sorted(os.sched_getaffinity(0)):
+            stall_files[cpu] = f"{out}.stalls.cpu{cpu}"
+            probes.append(stall_probe(cpu, stall_files[cpu]))
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     prog, keep = bpf(lo, hi)
     s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(ctypes.string_at(ctypes.addressof(prog), ctypes.sizeof(prog))))
@@ -128,7 +184,9 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
                 if t not in tids:
                     tids.append(t)
             samples.append([round(now * 1000, 1), [round(st[t][0], 2) if t in st else None for t in tids],
-                            [round(st[t][1], 2) if t in st else None for t in tids]])
+                            [round(st[t][1], 2) if t in st else None for t in tids],
+                            "".join(st[t][2] if t in st else "-" for t in tids),
+                            [st[t][3] if t in st else None for t in tids]])
         try:
             data, anc, _, addr = s.recvmsg(128, 64)
         except (InterruptedError, socket.timeout):
@@ -183,6 +241,13 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
         "other": [{"sport": k[0], "dport": k[1], "packets": n} for k, n in sorted(other.items())]}
     if watch:
         res["sched"] = {"pid": watch, "tids": tids, "samples": samples}
+        for pid in probes:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        res["host_stalls"] = read_stalls(stall_files)
     with open(out, "w") as f:
         json.dump(res, f, indent=1)
 

@@ -276,11 +276,15 @@ sipp_spawn() {
 }
 
 sipp_wait() {
-    local name=$1 secs=$2 rc=0 calls
+    local name=$1 secs=$2 rc=0 calls why
     wait_exit "$name" "$secs" || rc=$?
     if [ $rc -ne 0 ]; then
         calls=$(grep -E 'Successful call|Failed call' "$E2E_OUT/$name.log" | awk '{print $1, $2, $(NF)}' | tr -s ' ' | paste -sd, - || true)
-        fail "$name (${SIPP_XML[$name]}): SIPp exit code $rc [${calls:-no call statistics}] (see $name.log, $name/errors.log, $name/messages.log)"
+        # SIPp's first event says why (e.g. "Aborting call on unexpected message ... received 'SIP/2.0
+        # 180 Ringing"): enough of it to act on from CI's output alone
+        why=$(grep -m1 -A1 -E 'Aborting|unexpected|timeout|Timeout|failed|Failed' "$E2E_OUT/$name/errors.log" 2> /dev/null \
+            | sed 's/^[0-9-]*\t[0-9:.]*\t[0-9.]*: //' | tr '\n' ' ' | tr -s ' ' | cut -c1-240 || true)
+        fail "$name (${SIPP_XML[$name]}): SIPp exit code $rc [${calls:-no call statistics}]${why:+: $why} (see $name.log, $name/errors.log, $name/messages.log)"
     fi
     note "$name (${SIPP_XML[$name]}) done: exit 0"
 }
