@@ -207,6 +207,11 @@ void bridge_leg::on_rtcp(std::span<const std::uint8_t> packet, media::net::time_
     audio_->on_rtcp(packet, arrival);
 }
 
+std::string bridge_leg::summary() const {
+    return "bridge media: " + media::pipeline::summary(audio_->stats()) + " (" + std::to_string(runner_->stats().send_errors) +
+           " failed); " + std::to_string(ticks_) + " ticks, " + std::to_string(late_ticks_) + " late";
+}
+
 json::object bridge_leg::report() const {
     const auto t = runner_->transport().stats();
     const auto a = audio_->stats();

@@ -94,6 +94,9 @@ public:
     /// Called about once a second while secured (on the strand): live statistics go out from here.
     void on_second(std::function<void()> f) { second_cb_ = std::move(f); }
     boost::json::object report() const;
+    /// One line for the log at the leg's end: packets both ways, losses, concealment, ticks the
+    /// clock missed and sends that failed (what an operator checks after "the audio broke up").
+    std::string summary() const;
     media::pipeline::leg_stats stats() const { return audio_->stats(); }
 
 private:

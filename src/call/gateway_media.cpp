@@ -128,6 +128,7 @@ asio::awaitable<void> gateway_call::answer_offer(xmpp::room_session& s, const xm
     leg_end end = r.index() == 0 ? std::get<0>(r) : leg_end{"closed", "phone socket closed"};
     publish_rtp(leg_->stats(), phone_->stats());
     const bool was_secured = leg_->secured();
+    if (was_secured) log_.info(leg_->summary());
     last_bridge_report_ = leg_->report();
     if (ctx_.stats) ctx_.stats->jitter(core::media_leg::bridge, leg_->stats().rx.jitter_ms / 1000.0);
     leg_.reset();

@@ -80,6 +80,9 @@ def parse_log(path):
             c.setdefault("media_up", t)
         elif msg == "answered 200":
             c.setdefault("answered", t)
+        elif (x := re.search(r"^bridge media: .*\((\d+) failed\); \d+ ticks, (\d+) late", msg)):
+            # jigasi-ng's own account at the leg's end: sends that failed, ticks its clock was late for
+            c.update(send_failed=c.get("send_failed", 0) + int(x.group(1)), late_ticks=c.get("late_ticks", 0) + int(x.group(2)))
         elif msg.startswith("call over:"):
             c.update(over=t, over_reason=msg[len("call over: "):])
     return [c for c in calls.values() if "invite" in c]
@@ -366,6 +369,8 @@ def main():
                 why += (f"; jigasi-ng ran {g['jigasi_cpu_ms']:.0f} ms and waited {g['jigasi_wait_ms']:.0f} ms for a CPU meanwhile "
                         f"(busiest thread), its threads' states sampled {g['jigasi_states'] or '-'}, "
                         f"{g['jigasi_majflt']} major page faults, the sampler's longest pause {g['sampler_pause_ms']:.0f} ms")
+            if "late_ticks" in c:
+                why += f"; by its own count the call's 20 ms clock fell over 100 ms behind {c['late_ticks']} times and {c['send_failed']} sends to the bridge failed"
             if g.get("host_stall_ms"):
                 why += f"; a CPU ran nothing for {g['host_stall_ms']:.0f} ms of it"
             findings.append((c, g, f"{who}: {what}, caused by jigasi-ng: {why}"))
