@@ -300,6 +300,9 @@ struct ivr_config {
     unsigned start_wait_s = 600;       ///< a caller alone in a room waits this long for the conference to start (10..86400)
     unsigned wait_prompt_s = 30;       ///< the waiting prompt again this often, alone or in the lobby; 0 = once
     std::string language = "en";
+    /// A caller's Accept-Language header (RFC 3261 §20.3) picks the prompts' language when it
+    /// names a loaded one, ahead of the dialled number's language and ivr.language.
+    bool accept_language = true;
     std::string prompts_folder;        ///< <folder>/<language>/<prompt>.wav replaces a built-in prompt
     friend bool operator==(const ivr_config&, const ivr_config&) = default;
 };

@@ -243,6 +243,7 @@ void fields(V&& v, S&... s) {
     v(field{"start_wait_s"}, s.start_wait_s...);
     v(field{"wait_prompt_s"}, s.wait_prompt_s...);
     v(field{"language"}, s.language...);
+    v(field{"accept_language"}, s.accept_language...);
     v(field{"prompts_folder"}, s.prompts_folder...);
 }
 

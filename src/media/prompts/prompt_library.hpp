@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -30,6 +31,10 @@ public:
     }
 
     bool has(std::string_view language) const { return &of(language) != &main_ || main_->language() == language; }
+    /// The first of a caller's language ranges (best first, e.g. sip::accepted_languages) that a
+    /// loaded set answers, by RFC 4647 §3.4 lookup: the whole range, then without its last
+    /// subtag ("de-ch" -> "de"), case-insensitively. Empty if none.
+    std::string lookup(const std::vector<std::string>& ranges) const;
     const prompt_set& main() const { return *main_; }
 
     /// prompt_set::prepare for every language.

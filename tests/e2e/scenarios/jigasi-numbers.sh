@@ -7,6 +7,9 @@
 #   2. sip:0049300100 (dialin.numbers "+49 30 0100", language "de", dialled with the international
 #      prefix 00): the IVR in German, whose meeting-ID prompt the user's folder replaces with a
 #      2750 Hz tone (ivr.prompts_folder/de/enter_meeting_id.wav): the phone hears that tone
+#   2b. SIPp on +15550100 with "Accept-Language: fr;q=0.9, de-CH;q=0.8, en;q=0.5": fr is not
+#      loaded, de is (de-CH -> de), so German: the 2750 Hz meeting-ID prompt is recorded (rtprec);
+#      "Accept-Language: tlh" names nothing loaded: the number's English, logged as such
 #   3. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup, language "de"): in room standup, by
 #      "number", its prompts in German
 #   4. sip:5550123: in room 5550123, by "uri", as before
@@ -53,7 +56,7 @@ jigasi_log_has 'IVR prompts: de, e\.g\. .*/prompts/de/enter_meeting_id\.wav' \
     || fail "case 2: the German prompts (a dial-in number's language) were not loaded with the user's file"
 dial erin "sip:0049300100@$J"
 jigasi_log_has 'for the IVR \(dialled 0049300100\)' || fail "case 2: 0049300100 was not taken to the IVR as +49 30 0100"
-jigasi_log_has 'side=sip\]: prompts in de$' || fail "case 2: the call to the German number is not in German"
+jigasi_log_has "side=sip\\]: prompts in de \\(the number's\\)\$" || fail "case 2: the call to the German number is not in German"
 sleep 1.6
 audio_check "case 2: erin on the German number (the user's German meeting-ID prompt)" \
     "$(baresip_recording erin dec)" --expect 2750 --skip-ms 0
@@ -61,11 +64,34 @@ baresip_cmd erin hangup > /dev/null
 baresip_wait_event erin CALL_CLOSED 5
 note "case 2: 0049 30 0100 -> the IVR in German"
 
+# --- 2b: the caller's Accept-Language beats the number's (RFC 3261 §20.3) ---
+# SIPp on the English number, its INVITE saying Accept-Language; rtprec records what it hears.
+# SIPp sends no RTP here: jigasi-ng would latch onto the port it sends from (symmetric RTP) and
+# not send to the SDP's, where rtprec listens.
+accept_call() { # NAME PORT SINK ACCEPT-LANGUAGE
+    sed -e "0,/Max-Forwards: 70/s|^\( *\)Max-Forwards: 70|&\n\1Accept-Language: $4|" -e '/rtp_stream/d' "$SIP_DIR/sipp/uac_tone.xml" > "$E2E_OUT/uac_$1.xml"
+    sipp_spawn "$1" "$E2E_OUT/uac_$1.xml" "$2" -s 15550100 "$J" \
+        -key media_sink "$3" -m 1 -d 3000
+}
+start_rtprec heard 40100
+accept_call swiss 15080 40100 'fr;q=0.9, de-CH;q=0.8, en;q=0.5'
+sipp_wait swiss 15
+stop heard
+jigasi_log_has 'side=sip\]: prompts in de \(Accept-Language\)$' \
+    || fail "case 2b: Accept-Language 'fr;q=0.9, de-CH;q=0.8' did not give German prompts (fr is not loaded, de is)"
+audio_check "case 2b: the SIPp caller with Accept-Language de-CH on the English number" \
+    "$(rtprec_wavs heard 40100 | head -n 1)" --expect 2750 --skip-ms 0
+accept_call klingon 15082 40102 'tlh, *;q=0.1'
+sipp_wait klingon 15
+jigasi_log_has "side=sip\\]: prompts in en \\(Accept-Language: tlh, \\*;q=0.1: none loaded\\)\$" \
+    || fail "case 2b: Accept-Language naming no loaded language did not fall back to the number's (English)"
+note "case 2b: Accept-Language de-CH -> German prompts on the English number; tlh -> English"
+
 # --- 3: a number with its own room ---
 dial bob "sip:15550199@$J"
 in_room "case 3: bob in standup" standup
 routed_by standup number
-[ "$(grep -c 'side=sip\]: prompts in de$' "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 3: bob's call is not in German"
+[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 3: bob's call is not in German"
 note "case 3: +1 (555) 0199 -> standup, in German"
 
 # --- 4: any other number, by the request-URI user ---

@@ -28,7 +28,7 @@
 #   rtprec_wavs NAME [PORT]              the recorded wav files (received on PORT), one per line
 #   long_tone HZ SECS                    a SECS-long 8 kHz tone file (for --wav); prints its path
 #   sipp_spawn NAME XML PORT [--tone HZ] [sipp args...]
-#                                        SIPp in the background, cwd $E2E_OUT/NAME (tone.ul, pcap/), RTP
+#                                        SIPp (XML: in sip/sipp/, or an absolute path) in the background, cwd $E2E_OUT/NAME (tone.ul, pcap/), RTP
 #                                        from 30000+(PORT-15070)*200, SIP trace in NAME/messages.log
 #   sipp_wait NAME SECS                  wait for it; fails "NAME (XML): N failed calls ..." if not 0
 #   sipp_run NAME XML PORT [...]         sipp_spawn + sipp_wait 30
@@ -269,7 +269,9 @@ sipp_spawn() {
     # SIPp keeps the FIRST -key of a name: add the default media_sink (own RTP port) only if not given
     local mp=$((30000 + (port - 15070) * 200)) sink=()
     [[ " $* " == *" -key media_sink "* ]] || sink=(-key media_sink "$mp")
-    spawn "$name" env -C "$d" sipp -sf "$SIP_DIR/sipp/$xml" -i 127.0.0.1 -mi 127.0.0.1 -p "$port" \
+    local sf=$SIP_DIR/sipp/$xml
+    [[ $xml == /* ]] && sf=$xml  # a scenario's own variant of one
+    spawn "$name" env -C "$d" sipp -sf "$sf" -i 127.0.0.1 -mi 127.0.0.1 -p "$port" \
         -mp "$mp" -nostdin -trace_msg -message_file "$d/messages.log" \
         -trace_err -error_file "$d/errors.log" -trace_stat -stf "$d/stats.csv" \
         "${sink[@]}" "$@"

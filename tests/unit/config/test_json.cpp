@@ -97,7 +97,7 @@ TEST_CASE("to_json writes every key, in file order, indented by two", "[config]"
     CHECK(text.find("    \"id_digits\": 10,\n    \"numbers\": [],\n    \"mapper_url\": \"\"\n  },\n") != std::string::npos);
     CHECK(text.find("    \"digit_timeout_s\": 10,\n    \"lobby_wait_s\": 900,\n    \"start_wait_s\": 600,\n    \"wait_prompt_s\": 30,\n") !=
           std::string::npos);
-    CHECK(text.ends_with("    \"language\": \"en\",\n    \"prompts_folder\": \"\"\n  }\n}\n"));
+    CHECK(text.ends_with("    \"language\": \"en\",\n    \"accept_language\": true,\n    \"prompts_folder\": \"\"\n  }\n}\n"));
     CHECK(text.find("\"dtmf\": \"auto\"") != std::string::npos);
     CHECK(text.find("\"accounts\": []") != std::string::npos);
     CHECK(text.find("\"subsystems\": {}") != std::string::npos);

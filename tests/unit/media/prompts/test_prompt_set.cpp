@@ -190,3 +190,24 @@ TEST_CASE("prompt library: a set per language, the main one for the rest", "[pro
     CHECK_FALSE(lib.has("fr"));
     CHECK(&lib.main() == en->get());
 }
+
+TEST_CASE("prompt library: a caller's language ranges looked up (RFC 4647 §3.4)", "[prompts][set]") {
+    temp_folder folder;
+    jigasi::test::write_prompt_set(folder.path, "en", 8000, level);
+    jigasi::test::write_prompt_set(folder.path, "de", 8000, level);
+    jigasi::test::write_prompt_set(folder.path, "pt_BR", 8000, level);
+    const std::vector<fs::path> folders{folder.path};
+    prompt_library lib(*prompt_set::load("en", folders));
+    lib.add(*prompt_set::load("de", folders));
+    lib.add(*prompt_set::load("pt_BR", folders));
+    using v = std::vector<std::string>;
+    CHECK(lib.lookup(v{"de"}) == "de");
+    CHECK(lib.lookup(v{"de-ch"}) == "de");          // the range without its last subtag
+    CHECK(lib.lookup(v{"de-latn-ch"}) == "de");     // ... down to its first
+    CHECK(lib.lookup(v{"fr", "de-at", "en"}) == "de");  // the first range one set answers
+    CHECK(lib.lookup(v{"EN-gb"}) == "en");          // case-insensitive; the main set counts too
+    CHECK(lib.lookup(v{"pt-br"}) == "pt_BR");       // a folder's "_" for the tag's "-"
+    CHECK(lib.lookup(v{"pt"}).empty());             // a shorter range does not pick a longer set
+    CHECK(lib.lookup(v{"fr", "tlh"}).empty());
+    CHECK(lib.lookup(v{}).empty());
+}
