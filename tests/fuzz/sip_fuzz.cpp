@@ -1,8 +1,9 @@
 // libFuzzer target for what jigasi-ng reads from a SIP message: libre's sip_msg_decode, then our
 // readers on top of it (REGISTER fields, Contact parsing, header lookup, the body as SDP, digest
-// credentials). libre.a itself is not instrumented, so coverage guides the fuzzer through our code
+// credentials, Accept-Language). libre.a itself is not instrumented, so coverage guides the fuzzer through our code
 // only; libre's parser still sees every mutated input and a crash there is a finding too.
 
+#include "sip/accept_language.hpp"
 #include "sip/digest.hpp"
 #include "sip/libre.hpp"
 #include "sip/msg.hpp"
@@ -29,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             for (const auto& v : jsip::header_values(msg, id)) (void)jsip::digest::parse_challenge(v);
         (void)jsip::header(msg, "Jitsi-Conference-Room");
         (void)jsip::header(msg, "X-Room-Name");
+        for (const auto& v : jsip::header_values(msg, SIP_HDR_ACCEPT_LANGUAGE)) (void)jsip::accepted_languages(v);
         (void)jsip::sdp::parse(jsip::body_of(msg));
         mem_deref(msg);
     }
