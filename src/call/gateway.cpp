@@ -151,7 +151,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     const std::string from_user = sip::str(msg->from.uri.user), from_name = sip::str(msg->from.dname);
     sc->log.info("INVITE from ", sip::source_of(msg), " (", from_user, user.empty() ? "" : ", user " + user, ") for ",
                  route ? "room " + sc->room + " (by " + route->step + ")"
-                       : "the IVR (dialled " + (d.to_user.empty() ? d.uri_user : d.uri_user + ", To " + d.to_user) + ")");
+                       : "the IVR (dialled " + (d.to_user.empty() ? d.uri_user : (d.uri_user.empty() ? "" : d.uri_user + ", ") + "To " + d.to_user) + ")");
     if (to_ivr && !prompts_) {
         sc->log.notice("refused with 503: the IVR has no prompts (see the start-up log)");
         sip_treplyf(nullptr, nullptr, stack_, msg, false, 503, "Service Unavailable",

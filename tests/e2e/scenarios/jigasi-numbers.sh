@@ -10,6 +10,8 @@
 #   2b. SIPp on +15550100 with "Accept-Language: fr;q=0.9, de-CH;q=0.8, en;q=0.5": fr is not
 #      loaded, de is (de-CH -> de), so German: the 2750 Hz meeting-ID prompt is recorded (rtprec);
 #      "Accept-Language: tlh" names nothing loaded: the number's English, logged as such
+#   2c. INVITE tel:+49-30-0100 (SIPp): the IVR, in German; INVITE sip:127.0.0.1:5060 with To
+#      tel:+1-555-0100 (a trunk delivering to our address): the IVR
 #   3. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup, language "de"): in room standup, by
 #      "number", its prompts in German
 #   4. sip:5550123: in room 5550123, by "uri", as before
@@ -68,10 +70,14 @@ note "case 2: 0049 30 0100 -> the IVR in German"
 # SIPp on the English number, its INVITE saying Accept-Language; rtprec records what it hears.
 # SIPp sends no RTP here: jigasi-ng would latch onto the port it sends from (symmetric RTP) and
 # not send to the SDP's, where rtprec listens.
+variant_call() { # NAME PORT SINK SED-ARGS...: uac_tone.xml edited by sed, calling +15550100
+    local name=$1 port=$2 sink=$3
+    shift 3
+    sed "$@" -e '/rtp_stream/d' "$SIP_DIR/sipp/uac_tone.xml" > "$E2E_OUT/uac_$name.xml"
+    sipp_spawn "$name" "$E2E_OUT/uac_$name.xml" "$port" -s 15550100 "$J" -key media_sink "$sink" -m 1 -d 3000
+}
 accept_call() { # NAME PORT SINK ACCEPT-LANGUAGE
-    sed -e "0,/Max-Forwards: 70/s|^\( *\)Max-Forwards: 70|&\n\1Accept-Language: $4|" -e '/rtp_stream/d' "$SIP_DIR/sipp/uac_tone.xml" > "$E2E_OUT/uac_$1.xml"
-    sipp_spawn "$1" "$E2E_OUT/uac_$1.xml" "$2" -s 15550100 "$J" \
-        -key media_sink "$3" -m 1 -d 3000
+    variant_call "$1" "$2" "$3" -e "0,/Max-Forwards: 70/s|^\( *\)Max-Forwards: 70|&\n\1Accept-Language: $4|"
 }
 start_rtprec heard 40100
 accept_call swiss 15080 40100 'fr;q=0.9, de-CH;q=0.8, en;q=0.5'
@@ -87,11 +93,24 @@ jigasi_log_has "side=sip\\]: prompts in en \\(Accept-Language: tlh, \\*;q=0.1: n
     || fail "case 2b: Accept-Language naming no loaded language did not fall back to the number's (English)"
 note "case 2b: Accept-Language de-CH -> German prompts on the English number; tlh -> English"
 
+# --- 2c: tel: URIs (RFC 3966), as trunks send them ---
+# The request-URI tel:+49-30-0100: the German number. Then a trunk's INVITE to our address with
+# no user, the number in To as tel:+1-555-0100 (the To user counts only for such a request-URI).
+variant_call telruri 15084 40104 -e '0,/INVITE sip:/s|INVITE sip:\[service\]@\[remote_ip\]:\[remote_port\]|INVITE tel:+49-30-0100|'
+sipp_wait telruri 15
+jigasi_log_has 'for the IVR \(dialled \+49-30-0100\)' || fail "case 2c: INVITE tel:+49-30-0100 was not taken to the IVR"
+[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 2c: the tel: call is not in German"
+variant_call telto 15086 40106 -e '0,/INVITE sip:/s|INVITE sip:\[service\]@|INVITE sip:|' \
+    -e '0,/^ *To: /s|To: <sip:\[service\]@\[remote_ip\]:\[remote_port\]>|To: <tel:+1-555-0100>|'
+sipp_wait telto 15
+jigasi_log_has 'for the IVR \(dialled To \+1-555-0100\)' || fail "case 2c: a call to our address with To tel:+1-555-0100 was not taken to the IVR"
+note "case 2c: INVITE tel:+49-30-0100 -> the IVR in German; To tel:+1-555-0100 -> the IVR"
+
 # --- 3: a number with its own room ---
 dial bob "sip:15550199@$J"
 in_room "case 3: bob in standup" standup
 routed_by standup number
-[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 2 ] || fail "case 3: bob's call is not in German"
+[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 3 ] || fail "case 3: bob's call is not in German"
 note "case 3: +1 (555) 0199 -> standup, in German"
 
 # --- 4: any other number, by the request-URI user ---
