@@ -131,7 +131,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     // room header named a room we cannot reach (the caller chose it: 404), nor without a
     // deployment to look IDs up in.
     const bool ivr_on = c->ivr.enabled && d.header.empty() && !c->xmpp.servers.empty();
-    const auto* ivr_number = ivr_on ? find_number(c->dialin.numbers, d) : nullptr;
+    const auto* ivr_number = ivr_on ? find_number(c->dialin.numbers, d, c->calls) : nullptr;
     bool to_ivr = ivr_on && ((!c->ivr.extension.empty() && d.uri_user == c->ivr.extension) || ivr_number);
     std::optional<room_route> route;
     if (!to_ivr) {

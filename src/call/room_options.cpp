@@ -41,7 +41,7 @@ std::optional<room_route> route_dial_in(const config::config& c, const dialled& 
         if (step == "header" && !d.header.empty()) {
             if (auto j = room_jid(*base, lower(d.header))) return named(*j, step);
         } else if (step == "number") {
-            if (const auto* n = find_number(c.calls.numbers, d))
+            if (const auto* n = find_number(c.calls.numbers, d, c.calls))
                 if (auto j = room_jid(*base, lower(n->room))) {
                     auto r = named(*j, step);
                     r.language = n->language;

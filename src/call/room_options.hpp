@@ -35,13 +35,13 @@ struct dialled {
 };
 
 /// The dialled number (request-URI user, else To user) is one of `numbers`' (by
-/// config::number_digits).
+/// config::number_digits, national forms read as calls.country_code's).
 template <class Numbers>
-const typename Numbers::value_type* find_number(const Numbers& numbers, const dialled& d) {
+const typename Numbers::value_type* find_number(const Numbers& numbers, const dialled& d, const config::calls_config& k) {
     for (const auto* user : {&d.uri_user, &d.to_user})
-        if (const auto digits = config::number_digits(*user); !digits.empty())
+        if (const auto digits = config::number_digits(*user, k.country_code, k.national_prefix); !digits.empty())
             for (const auto& n : numbers)
-                if (config::number_digits(n.number) == digits) return &n;
+                if (config::number_digits(n.number, k.country_code, k.national_prefix) == digits) return &n;
     return nullptr;
 }
 

@@ -225,8 +225,11 @@ struct number_room {
 
 /// The digits of a phone number as dialled ("+1 (555) 010-0" gives "15550100"); empty when it is
 /// not one (a room name, an extension with letters). A leading 00 (the international call prefix
-/// of most countries) reads as +, so "0049 30 1234" and "+49 30 1234" are the same number.
-std::string number_digits(std::string_view user);
+/// of most countries) reads as +, so "0049 30 1234" and "+49 30 1234" are the same number. With a
+/// country code (calls.country_code, "49"), a number in national form, starting with its national
+/// prefix ("0"), is that country's: "030 1234" reads as "+49 30 1234".
+std::string number_digits(std::string_view user, std::string_view country_code = {},
+                          std::string_view national_prefix = {});
 
 /// Conference calls (issue 7): routing of dial-in, how the caller is shown, limits, records.
 /// Read at each new call, so every key is live.
@@ -236,6 +239,10 @@ struct calls_config {
     /// sip:<room>@host or sip:<room>.<domain>@host), "default" (default_room).
     std::vector<std::string> routing = {"header", "number", "uri", "default"};
     std::vector<number_room> numbers;
+    /// The trunk's country, its E.164 calling code ("49"; empty: none), and the prefix its numbers
+    /// take in national form ("0"): "030 1234" is then "+49 30 1234" wherever numbers compare.
+    std::string country_code;
+    std::string national_prefix = "0";
     std::string default_room;              ///< room name or room@muc; empty: no default
     /// The caller's name in the conference: {name} (From display name), {number} (From user),
     /// {caller} ({name}, else {number}).

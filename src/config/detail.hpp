@@ -195,6 +195,8 @@ template <class V, class... S> requires all_are<calls_config, S...>
 void fields(V&& v, S&... s) {
     v(field{"routing"}, s.routing...);
     v(field{"numbers"}, s.numbers...);
+    v(field{"country_code"}, s.country_code...);
+    v(field{"national_prefix"}, s.national_prefix...);
     v(field{"default_room"}, s.default_room...);
     v(field{"display_name"}, s.display_name...);
     v(field{"mask_numbers"}, s.mask_numbers...);

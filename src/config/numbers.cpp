@@ -9,7 +9,7 @@
 
 namespace jigasi::config {
 
-std::string number_digits(std::string_view user) {
+std::string number_digits(std::string_view user, std::string_view country_code, std::string_view national_prefix) {
     // RFC 3966 §5.1.1 visual separators, and a leading + (the international form); parameters
     // (";npdi", ";rn=...", §5.1) follow the number.
     user = user.substr(0, user.find(';'));
@@ -21,7 +21,14 @@ std::string number_digits(std::string_view user) {
     }
     // "00", the international call prefix of most countries (ITU-T's recommended one), as a
     // switch may deliver it in place of +.
-    if (digits.starts_with("00") && user.front() != '+') digits.erase(0, 2);
+    if (digits.starts_with("00") && user.front() != '+') {
+        digits.erase(0, 2);
+        return digits;
+    }
+    // National form (ITU-T E.164 §6.2.3: national prefix, then the national significant number).
+    if (!country_code.empty() && !national_prefix.empty() && digits.size() > national_prefix.size() && user.front() != '+' &&
+        digits.starts_with(national_prefix))
+        digits.replace(0, national_prefix.size(), country_code.starts_with('+') ? country_code.substr(1) : country_code);
     return digits;
 }
 
@@ -47,19 +54,20 @@ std::vector<problem> detail::check_numbers(const config& cfg) {
     const auto& k = cfg.calls;
     std::map<std::string, std::string> shown;  // digits -> where
     for (std::size_t i = 0; i < cfg.dialin.numbers.size(); ++i)
-        shown.emplace(number_digits(cfg.dialin.numbers[i].number), join(index("dialin.numbers", i), "number"));
+        shown.emplace(number_digits(cfg.dialin.numbers[i].number, k.country_code, k.national_prefix),
+                      join(index("dialin.numbers", i), "number"));
     std::map<std::string, std::string> seen;
     for (std::size_t i = 0; i < k.numbers.size(); ++i) {
         const auto at = index("calls.numbers", i);
         const auto& n = k.numbers[i];
-        const auto digits = number_digits(n.number);
+        const auto digits = number_digits(n.number, k.country_code, k.national_prefix);
         if (digits.size() < 2)
             out.push_back({join(at, "number"), "expected a phone number (digits, an optional leading +, and - . ( ) or spaces)"});
         else if (auto [it, fresh] = seen.emplace(digits, at); !fresh)
             out.push_back({join(at, "number"), "the same number as " + it->second});
         else if (auto s = shown.find(digits); s != shown.end())
             out.push_back({join(at, "number"), "also " + s->second + ", which leads to the IVR"});
-        else if (digits == number_digits(cfg.ivr.extension))
+        else if (digits == number_digits(cfg.ivr.extension, k.country_code, k.national_prefix))
             out.push_back({join(at, "number"), "the IVR's extension (ivr.extension)"});
         // RFC 7622 §3.3.1: these may not appear in a localpart; a domain has no spaces or slashes.
         const auto atsign = n.room.find('@');
@@ -70,6 +78,12 @@ std::vector<problem> detail::check_numbers(const config& cfg) {
             out.push_back({join(at, "room"), "expected a room name or room@muc"});
         if (!n.language.empty() && !language_ok(n.language)) out.push_back({join(at, "language"), language_problem});
     }
+    // E.164 country calling codes have 1 to 3 digits and never start with 0 (ITU-T E.164 §6.2.1).
+    const std::string_view cc = std::string_view(k.country_code).substr(k.country_code.starts_with('+') ? 1 : 0);
+    if (!k.country_code.empty() && (cc.empty() || cc.size() > 3 || cc.front() == '0' || cc.find_first_not_of("0123456789") != std::string_view::npos))
+        out.push_back({"calls.country_code", "expected a country calling code of 1 to 3 digits, e.g. \"49\" (empty: none)"});
+    if (k.national_prefix.size() > 3 || k.national_prefix.find_first_not_of("0123456789") != std::string::npos)
+        out.push_back({"calls.national_prefix", "expected 0 to 3 digits, e.g. \"0\""});
     if (!k.numbers.empty() && std::find(k.routing.begin(), k.routing.end(), "number") == k.routing.end())
         out.push_back({"calls.numbers", "unused: calls.routing has no \"number\" step"});
     return out;

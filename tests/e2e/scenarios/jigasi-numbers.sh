@@ -11,7 +11,8 @@
 #      loaded, de is (de-CH -> de), so German: the 2750 Hz meeting-ID prompt is recorded (rtprec);
 #      "Accept-Language: tlh" names nothing loaded: the number's English, logged as such
 #   2c. INVITE tel:+49-30-0100 (SIPp): the IVR, in German; INVITE sip:127.0.0.1:5060 with To
-#      tel:+1-555-0100 (a trunk delivering to our address): the IVR
+#      tel:+1-555-0100 (a trunk delivering to our address): the IVR; sip:0300100 with calls.country_code "49":
+#      the national form of +49 30 0100, the IVR in German
 #   3. sip:15550199 (calls.numbers "+1 (555) 0199" -> Standup, language "de"): in room standup, by
 #      "number", its prompts in German
 #   4. sip:5550123: in room 5550123, by "uri", as before
@@ -27,7 +28,7 @@ sox -n -r 16000 -c 1 -b 16 "$E2E_OUT/prompts/de/enter_meeting_id.wav" synth 3 si
 start_jigasi <<JSON
 { $(meet_and_sip_json),
   "media": { "min_port": 38000, "max_port": 38999 },
-  "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup", "language": "de" } ] },
+  "calls": { "numbers": [ { "number": "+1 (555) 0199", "room": "Standup", "language": "de" } ], "country_code": "49" },
   "ivr": { "prompts_folder": "$E2E_OUT/prompts" },
   "dialin": { "id_digits": 6, "numbers": [ { "country_code": "US", "number": "+1 555-0100", "default": true },
                                           { "country_code": "DE", "number": "+49 30 0100", "language": "de" } ] } }
@@ -105,12 +106,18 @@ variant_call telto 15086 40106 -e '0,/INVITE sip:/s|INVITE sip:\[service\]@|INVI
 sipp_wait telto 15
 jigasi_log_has 'for the IVR \(dialled To \+1-555-0100\)' || fail "case 2c: a call to our address with To tel:+1-555-0100 was not taken to the IVR"
 note "case 2c: INVITE tel:+49-30-0100 -> the IVR in German; To tel:+1-555-0100 -> the IVR"
+# In national form, with calls.country_code 49: 030 0100 is +49 30 0100.
+variant_call national 15088 40108 -e '0,/INVITE sip:/s|INVITE sip:\[service\]@|INVITE sip:0300100@|'
+sipp_wait national 15
+jigasi_log_has 'for the IVR \(dialled 0300100\)' || fail "case 2c: 0300100 (national form, country code 49) was not taken to the IVR"
+[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 3 ] || fail "case 2c: the national-form call is not in German"
+note "case 2c: 030 0100 with calls.country_code 49 -> the IVR in German"
 
 # --- 3: a number with its own room ---
 dial bob "sip:15550199@$J"
 in_room "case 3: bob in standup" standup
 routed_by standup number
-[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 3 ] || fail "case 3: bob's call is not in German"
+[ "$(grep -c "side=sip\\]: prompts in de (the number's)\$" "$E2E_OUT/jigasi.log")" = 4 ] || fail "case 3: bob's call is not in German"
 note "case 3: +1 (555) 0199 -> standup, in German"
 
 # --- 4: any other number, by the request-URI user ---

@@ -117,6 +117,27 @@ TEST_CASE("route_dial_in follows calls.routing", "[call]") {
         CHECK(config::number_digits("0301234") == "0301234");
         CHECK(config::number_digits("+0049") == "0049");
         CHECK(config::number_digits("00") == "");
+        // the national form, with the trunk's country (calls.country_code, national_prefix)
+        CHECK(config::number_digits("030 1234", "49", "0") == "49301234");
+        CHECK(config::number_digits("030 1234", "+49", "0") == "49301234");
+        CHECK(config::number_digits("0049 30 1234", "49", "0") == "49301234");  // international stays so
+        CHECK(config::number_digits("+44 20 1234", "49", "0") == "44201234");
+        CHECK(config::number_digits("+030", "49", "0") == "030");               // + is never national
+        CHECK(config::number_digits("0", "49", "0") == "0");                    // the prefix alone
+        CHECK(config::number_digits("06 1 234", "36", "06") == "361234");       // Hungary's 06
+        CHECK(config::number_digits("1 555 0199", "1", "1") == "15550199");     // NANP: the same digits
+        CHECK(config::number_digits("030 1234", "", "0") == "0301234");         // no country: as dialled
+        CHECK(config::number_digits("room1", "49", "0") == "");
+        c.calls.country_code = "49";
+        c.calls.numbers.push_back({"+49 30 0199", "berlin", ""});
+        r = call::route_dial_in(c, {"", "030-0199", "", ""});
+        REQUIRE(r);
+        CHECK(r->step == "number");
+        CHECK(r->room.local() == "berlin");
+        c.calls.country_code.clear();
+        r = call::route_dial_in(c, {"", "030-0199", "", ""});
+        REQUIRE(r);
+        CHECK(r->step == "uri");
         r = call::route_dial_in(c, {"", "0015550199", "", ""});
         REQUIRE(r);
         CHECK(r->step == "number");

@@ -229,6 +229,15 @@ TEST_CASE("a room per dialled number (calls.numbers)", "[config]") {
     // 00 is the international prefix: the same number as +1 555-0199
     CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+1 555-0199", "room": "a"}, {"number": "001 555 0199", "room": "b"}]}})") ==
           strings{"calls.numbers[1].number: the same number as calls.numbers[0]"});
+    // with the trunk's country, the national form is that country's number too
+    CHECK(errors_of(R"({"calls": {"country_code": "49", "numbers": [{"number": "+49 30 0199", "room": "a"}, {"number": "030 0199", "room": "b"}]}})") ==
+          strings{"calls.numbers[1].number: the same number as calls.numbers[0]"});
+    CHECK(errors_of(R"({"calls": {"numbers": [{"number": "+49 30 0199", "room": "a"}, {"number": "030 0199", "room": "b"}]}})").empty());
+    CHECK(errors_of(R"({"calls": {"country_code": "+1", "national_prefix": "1"}})").empty());
+    for (const char* bad : {"049", "1234", "+", "4a"})
+        CHECK(errors_of(std::string(R"({"calls": {"country_code": ")") + bad + "\"}}") ==
+              strings{"calls.country_code: expected a country calling code of 1 to 3 digits, e.g. \"49\" (empty: none)"});
+    CHECK(errors_of(R"({"calls": {"national_prefix": "0x"}})") == strings{"calls.national_prefix: expected 0 to 3 digits, e.g. \"0\""});
 }
 
 TEST_CASE("prompt languages per dial-in number", "[config]") {
