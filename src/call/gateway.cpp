@@ -7,11 +7,10 @@
 
 #include "call/gateway_detail.hpp"
 #include "call/display_name.hpp"
+#include "call/prompt_language.hpp"
 #include "call/room_options.hpp"
 #include "media/net/udp_socket.hpp"
-#include "media/prompts/prompt_library.hpp"
 #include "media/prompts/prompt_set.hpp"
-#include "sip/accept_language.hpp"
 #include "sip/echo_call_detail.hpp"
 #include "sip/libre_bridge.hpp"
 #include "sip/msg.hpp"
@@ -208,21 +207,9 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     ropts.presence.display_name = shown;
     ropts.password = sip::header(msg, c->sip.headers.room_password);
     ropts.presence.status = std::string(xmpp::call_status::initializing);
-    // The caller's own languages first (ivr.accept_language), then the dialled number's
-    // (dialin.numbers, calls.numbers), then ivr.language.
-    std::string language, why;
-    if (c->ivr.accept_language && prompts_)
-        // libre splits the list at its commas: one value per range, which is the list again.
-        if (const auto values = sip::header_values(msg, SIP_HDR_ACCEPT_LANGUAGE); !values.empty()) {
-            std::string h;
-            for (const auto& x : values) h += (h.empty() ? "" : ", ") + x;
-            language = prompts_->lookup(sip::accepted_languages(h));
-            why = language.empty() ? " (Accept-Language: " + h.substr(0, 64) + ": none loaded)" : " (Accept-Language)";
-        }
-    if (language.empty()) {
-        language = to_ivr ? (ivr_number ? ivr_number->language : std::string()) : route->language;
-        if (!language.empty()) why += " (the number's)";
-    }
+    const auto [language, why] =
+        choose_language(c->ivr.accept_language, prompts_.get(), sip::header_values(msg, SIP_HDR_ACCEPT_LANGUAGE),
+                        to_ivr ? (ivr_number ? ivr_number->language : std::string()) : route->language);
     auto ctx = call_context(*c, language);
     if (!why.empty() && ctx.prompts)
         sc->log.info("prompts in ", ctx.prompts->language(), why,

@@ -124,7 +124,10 @@ asio::awaitable<bool> gateway_call::conference() {
 void gateway_call::finish(int status, std::string reason, std::string why) {
     if (finished_) return;
     finished_ = true;
-    if (phone_) log_.scoped("call " + id_ + " side=sip").info("phone media: ", media::pipeline::summary(phone_->stats()));
+    // The SIP side's scope, as gateway.cpp and gateway_dial.cpp name it.
+    if (phone_)
+        log_.scoped("call " + id_ + " side=sip" + (id_.starts_with("out-") ? " dir=out" : ""))
+            .info("phone media: ", media::pipeline::summary(phone_->stats()));
     log_.info("call over: ", why);
     if (hooks_.ended) hooks_.ended(status, std::move(reason), std::move(why));
 }

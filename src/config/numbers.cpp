@@ -9,6 +9,13 @@
 
 namespace jigasi::config {
 
+namespace {
+
+// calls.country_code may be written "+49".
+std::string_view calling_code(std::string_view cc) { return cc.substr(cc.starts_with('+') ? 1 : 0); }
+
+}  // namespace
+
 std::string number_digits(std::string_view user, std::string_view country_code, std::string_view national_prefix) {
     // RFC 3966 §5.1.1 visual separators, and a leading + (the international form); parameters
     // (";npdi", ";rn=...", §5.1) follow the number.
@@ -26,9 +33,9 @@ std::string number_digits(std::string_view user, std::string_view country_code, 
         return digits;
     }
     // National form (ITU-T E.164 §6.2.3: national prefix, then the national significant number).
-    if (!country_code.empty() && !national_prefix.empty() && digits.size() > national_prefix.size() && user.front() != '+' &&
+    if (!calling_code(country_code).empty() && !national_prefix.empty() && digits.size() > national_prefix.size() && user.front() != '+' &&
         digits.starts_with(national_prefix))
-        digits.replace(0, national_prefix.size(), country_code.starts_with('+') ? country_code.substr(1) : country_code);
+        digits.replace(0, national_prefix.size(), calling_code(country_code));
     return digits;
 }
 
@@ -79,7 +86,7 @@ std::vector<problem> detail::check_numbers(const config& cfg) {
         if (!n.language.empty() && !language_ok(n.language)) out.push_back({join(at, "language"), language_problem});
     }
     // E.164 country calling codes have 1 to 3 digits and never start with 0 (ITU-T E.164 §6.2.1).
-    const std::string_view cc = std::string_view(k.country_code).substr(k.country_code.starts_with('+') ? 1 : 0);
+    const std::string_view cc = calling_code(k.country_code);
     if (!k.country_code.empty() && (cc.empty() || cc.size() > 3 || cc.front() == '0' || cc.find_first_not_of("0123456789") != std::string_view::npos))
         out.push_back({"calls.country_code", "expected a country calling code of 1 to 3 digits, e.g. \"49\" (empty: none)"});
     if (k.national_prefix.size() > 3 || k.national_prefix.find_first_not_of("0123456789") != std::string::npos)

@@ -51,6 +51,8 @@ import re
 import statistics
 import sys
 
+from gap_causes import evidence, isolated_stall, judge
+
 LINE = re.compile(r"^<\d>(\S+Z) call \[call (\S+) side=(sip|jitsi)\]: (.*)$")
 
 
@@ -167,43 +169,6 @@ def dump_gaps(folder, skip_ms, limit):
         return [g for g in json.loads(r.stdout)["gaps"] if g["ms"] > limit]
     except (ValueError, KeyError):
         return []
-
-
-def sched_delta(sched, t0, t1):
-    """What the watched process's threads did between t0 and t1 (None without samples around
-    the interval): the largest CPU time and run-queue wait of any one thread (ms), the threads'
-    states as sampled (R running, S sleeping, D blocked in the kernel, T stopped: "S 40, R 2"), the
-    major page faults, and the longest spacing of the samples themselves (the sampler held up)."""
-    if not sched or not sched["samples"]:
-        return None
-    smp = sched["samples"]
-    before = [i for i, x in enumerate(smp) if x[0] <= t0]
-    after = [i for i, x in enumerate(smp) if x[0] >= t1]
-    if not before or not after:
-        return None
-    i0, i1 = before[-1], after[0]
-    b, e = smp[i0], smp[i1]
-    d = {"cpu": 0.0, "wait": 0.0, "states": {}, "majflt": 0, "sampler_pause": 0.0}
-    for i in range(min(len(b[1]), len(e[1]))):
-        if b[1][i] is not None and e[1][i] is not None:
-            d["cpu"] = max(d["cpu"], e[1][i] - b[1][i])
-            d["wait"] = max(d["wait"], e[2][i] - b[2][i])
-        if len(b) > 4 and i < len(b[4]) and b[4][i] is not None and e[4][i] is not None:
-            d["majflt"] += e[4][i] - b[4][i]
-    for j in range(i0, i1 + 1):
-        for st in smp[j][3] if len(smp[j]) > 3 else "":
-            d["states"][st] = d["states"].get(st, 0) + 1
-        if j > i0:
-            d["sampler_pause"] = max(d["sampler_pause"], smp[j][0] - smp[j - 1][0])
-    return d
-
-
-def host_stall_over(stalls, t0, t1):
-    """The longest stretch of [t0, t1] in which one CPU ran nothing (rtpgaps' host_stalls)."""
-    best = 0.0
-    for _, s0, ms in stalls or []:
-        best = max(best, min(t1, s0 + ms) - max(t0, s0))
-    return round(best, 1)
 
 
 def main():
@@ -333,21 +298,7 @@ def main():
                 t0, t1 = g["at"] - 300, g["at"] + g["ms"]
             else:
                 t0, t1 = g["at"], g["at"] + g["ms"]
-            d = sched_delta(cap.get("sched"), t0, t1)
-            if d:
-                g["jigasi_cpu_ms"], g["jigasi_wait_ms"] = round(d["cpu"], 1), round(d["wait"], 1)
-                g["jigasi_states"] = ", ".join(f"{k} {n}" for k, n in sorted(d["states"].items(), key=lambda kv: -kv[1]))
-                g["jigasi_majflt"] = d["majflt"]
-                g["sampler_pause_ms"] = round(d["sampler_pause"], 1)
-                # waiting, not working: a stall of its own shows as CPU time (or as neither: blocked)
-                if g["blame"] == "gateway" and d["wait"] >= 0.5 * (t1 - t0) and d["wait"] >= d["cpu"]:
-                    g["blame"] = "cpu"
-            # a CPU that ran nothing at all for most of the gap (rtpgaps' probes): the host held it
-            held = host_stall_over(cap.get("host_stalls"), g["at"], g["at"] + g["ms"])
-            if held:
-                g["host_stall_ms"] = held
-                if g["blame"] == "gateway" and held >= 0.5 * g["ms"]:
-                    g["blame"] = "host"
+            judge(g, cap, t0, t1)
         for g in c["gaps"]:
             if g["blame"] != "gateway":
                 continue
@@ -365,42 +316,21 @@ def main():
                 what = f"{g['stream']} gap of {g['ms']:.0f} ms at {iso(g['at'])}"
                 why = (f"its input kept flowing (longest pause {g['upstream_ms']:.0f} ms), the other direction paused "
                        f"{g['other_direction_ms']:.0f} ms")
-            if "jigasi_wait_ms" in g:
-                why += (f"; jigasi-ng ran {g['jigasi_cpu_ms']:.0f} ms and waited {g['jigasi_wait_ms']:.0f} ms for a CPU meanwhile "
-                        f"(busiest thread), its threads' states sampled {g['jigasi_states'] or '-'}, "
-                        f"{g['jigasi_majflt']} major page faults, the sampler's longest pause {g['sampler_pause_ms']:.0f} ms")
-            if "late_ticks" in c:
-                why += f"; by its own count the call's 20 ms clock fell over 100 ms behind {c['late_ticks']} times and {c['send_failed']} sends to the bridge failed"
-            if g.get("host_stall_ms"):
-                why += f"; a CPU ran nothing for {g['host_stall_ms']:.0f} ms of it"
+            why += evidence(g, c)
             findings.append((c, g, f"{who}: {what}, caused by jigasi-ng: {why}"))
 
-    # One short stall of one call, alone in the whole run, is noted, not failed (--isolated-ms): the
-    # bench's host now and then holds one thread of jigasi-ng for ~150 ms while it is neither
-    # working nor waiting for a CPU (seen twice in CI, never here), which no single call can help.
-    # A fault of the gateway's own recurs or hits several calls: two calls, or a second stall of
-    # the same call a second away, or a longer one, still fail.
-    isolated = None
-    if findings and a.isolated_ms > 0:
-        ids = {c["id"] for c, _, _ in findings}
-        lo = min(g["at"] for _, g, _ in findings)
-        hi = max(g["at"] + g["ms"] for _, g, _ in findings)
-        longest = max(g["ms"] for _, g, _ in findings)
-        if len(ids) == 1 and longest <= a.isolated_ms and hi - lo <= longest + 1000:
-            isolated = f"one isolated stall, allowed once a run: {findings[0][2]}" + (
-                f" (and {len(findings) - 1} more finding{'s' * (len(findings) > 2)} of the same stall)" if len(findings) > 1 else "")
-            for _, g, _ in findings:
-                g["blame"] = "isolated"
+    isolated = isolated_stall(findings, a.isolated_ms)
     if not isolated:
         problems.extend(m for _, _, m in findings)
 
     # Pauses jigasi-ng did not cause (the peers', or its waiting for a CPU), against the calls' time.
-    excused = [g for c in calls for g in c["gaps"] if g["blame"] != "gateway"]
+    # an isolated stall is jigasi-ng's, only not failed: it is not counted as the peers'
+    excused = [g for c in calls for g in c["gaps"] if g["blame"] not in ("gateway", "isolated")]
     span = sum(max(0.0, min(a.t_to, c.get("over", a.t_to)) - max(a.t_from, (c.get("first_to_phone") or c["invite"]) + a.skip_ms))
                for c in calls if a.t_to != float("inf") or "over" in c)
     stall = 0.0  # per call, the union of the excused stretches (streams overlap)
     for c in calls:
-        iv = sorted((g["at"], g["at"] + g["ms"]) for g in c["gaps"] if g["blame"] != "gateway")
+        iv = sorted((g["at"], g["at"] + g["ms"]) for g in c["gaps"] if g["blame"] not in ("gateway", "isolated"))
         end = -1.0
         for x0, x1 in iv:
             stall += max(0.0, x1 - max(x0, end))

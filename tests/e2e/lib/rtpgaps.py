@@ -20,7 +20,8 @@
         the samples' own spacing shows when this sampler was held up too. And one probe process per
         CPU, pinned to it at nice -10, sleeps 5 ms over and over: a sleep that overran by 25 ms or
         more is a stretch in which that CPU ran nothing at all (the VM's host held it), kept as
-        `host_stalls`: [[cpu, unix_ms, ms], ...].
+        `host_stalls`: [[cpu, unix_ms, ms], ...], and `host_stall_probes_niced` (false: a probe
+        could not renice, so its overruns may be mere contention).
         --sizes: also every packet's time and RTP payload size (`sizes`: [[unix_ms, bytes], ...]) for
         the streams sent from LO-HI, e.g. to see silence (tiny Opus frames) sent on time.
     rtpgaps.py summary OUT.json
@@ -118,12 +119,16 @@ def stall_probe(cpu, path, stall_ms=25):
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: ends with its parent
         os.sched_setaffinity(0, {cpu})
-        try:
-            os.nice(-10)
-        except OSError:
-            pass
         with open(path, "w", buffering=1) as f:
+            # Without CAP_SYS_NICE (an unprivileged user namespace) it stays at nice 0, and an
+            # overrun may be mere contention: say so, and calls_media.py will not trust it.
+            try:
+                os.nice(-10)
+                f.write("# nice -10\n")
+            except OSError as e:
+                f.write("# nice 0: %s\n" % e.strerror)
             while True:
                 t0 = time.monotonic()
                 w = time.time()
@@ -136,16 +141,22 @@ def stall_probe(cpu, path, stall_ms=25):
 
 
 def read_stalls(paths):
-    """[[cpu, unix_ms, ms], ...] from the stall probes' files."""
-    res = []
+    """([[cpu, unix_ms, ms], ...], every probe ran at nice -10) from the stall probes' files."""
+    res, niced = [], bool(paths)
     for cpu, path in paths.items():
         try:
-            for line in open(path):
+            lines = open(path).read().splitlines()
+        except OSError:
+            niced = False
+            continue
+        niced = niced and bool(lines) and lines[0] == "# nice -10"
+        for line in lines:
+            try:
                 t, ms = line.split()
                 res.append([cpu, float(t), float(ms)])
-        except (OSError, ValueError):
-            pass
-    return sorted(res, key=lambda x: x[1])
+            except ValueError:
+                pass
+    return sorted(res, key=lambda x: x[1]), niced
 
 
 def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
@@ -155,6 +166,23 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
         for cpu in sorted(os.sched_getaffinity(0)):
             stall_files[cpu] = f"{out}.stalls.cpu{cpu}"
             probes.append(stall_probe(cpu, stall_files[cpu]))
+    try:
+        res = record(lo, hi, gap_ms, watch, sizes)
+    finally:
+        for pid in probes:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    if watch:
+        res["host_stalls"], res["host_stall_probes_niced"] = read_stalls(stall_files)
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+
+
+def record(lo, hi, gap_ms, watch, sizes):
+    """capture()'s recording, until SIGTERM or SIGINT: the result without the probes' part."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     prog, keep = bpf(lo, hi)
     s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(ctypes.string_at(ctypes.addressof(prog), ctypes.sizeof(prog))))
@@ -165,9 +193,12 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
     other = {}
     done = []
 
+    in_recv = [False]
+
     def stop(*_):
         done.append(1)
-        raise InterruptedError  # out of the blocking recvmsg (PEP 475 would retry it)
+        if in_recv[0]:  # out of the blocking recvmsg (PEP 475 would retry it); elsewhere the loop ends
+            raise InterruptedError
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -188,9 +219,12 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
                             "".join(st[t][2] if t in st else "-" for t in tids),
                             [st[t][3] if t in st else None for t in tids]])
         try:
+            in_recv[0] = True
             data, anc, _, addr = s.recvmsg(128, 64)
         except (InterruptedError, socket.timeout):
             continue
+        finally:
+            in_recv[0] = False
         t = None
         for lvl, typ, val in anc:
             if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
@@ -241,15 +275,7 @@ def capture(out, lo, hi, gap_ms, watch=None, sizes=False):
         "other": [{"sport": k[0], "dport": k[1], "packets": n} for k, n in sorted(other.items())]}
     if watch:
         res["sched"] = {"pid": watch, "tids": tids, "samples": samples}
-        for pid in probes:
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-        res["host_stalls"] = read_stalls(stall_files)
-    with open(out, "w") as f:
-        json.dump(res, f, indent=1)
+    return res
 
 
 def summary(path):
