@@ -1,19 +1,19 @@
 #include "sip/accept_language.hpp"
 
+#include "sip/sdp_detail.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <tuple>
 
 namespace jigasi::sip {
 namespace {
 
-constexpr std::size_t max_entries = 16;
+using sdp::detail::split_first;
+using sdp::detail::trim;
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+constexpr std::size_t max_entries = 16;
 
 // language-range: 1*8ALPHA *("-" 1*8alphanum); RFC 4647 §2.1 allows digits after the first
 // subtag ("es-419").
@@ -56,20 +56,17 @@ std::vector<std::string> accepted_languages(std::string_view value) {
     };
     std::vector<entry> out;
     while (!value.empty() && out.size() < max_entries) {
-        const auto comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-        const auto semi = item.find(';');
-        const std::string_view range = trim(item.substr(0, semi));
+        std::string_view item;
+        std::tie(item, value) = split_first(value, ',');
+        auto [range_part, params] = split_first(item, ';');
+        const std::string_view range = trim(range_part);
         int q = 1000;
-        for (std::string_view params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
-             !params.empty() && q >= 0;) {
-            const auto next = params.find(';');
-            const std::string_view p = trim(params.substr(0, next));
-            params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
-            const auto eq = p.find('=');
-            const auto name = trim(p.substr(0, eq));  // parameter names are case-insensitive (RFC 3261 §7.3.1)
-            if (eq != std::string_view::npos && (name == "q" || name == "Q")) q = qvalue(trim(p.substr(eq + 1)));
+        while (!params.empty() && q >= 0) {
+            std::string_view p;
+            std::tie(p, params) = split_first(params, ';');
+            const auto [name, val] = split_first(p, '=');
+            // parameter names are case-insensitive (RFC 3261 §7.3.1); "q" without "=" is no q
+            if (p.find('=') != std::string_view::npos && (trim(name) == "q" || trim(name) == "Q")) q = qvalue(trim(val));
         }
         if (q <= 0 || range == "*" || !range_ok(range)) continue;
         std::string r(range);
