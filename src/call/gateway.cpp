@@ -281,7 +281,7 @@ bool gateway::on_invite(const sip_msg* msg, sipsess_sock* sock, const std::strin
     if (to_ivr) answer_now = sc->late_offer ? std::function<void()>([j = h.joined] { j({}); }) : h.answer;
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::move(pm), std::move(*sock_r),
                                               std::move(h), std::move(ctx),
-                                              log_.scoped("call " + sc->id + " side=jitsi"));
+                                              log_.scoped("call " + sc->id + " side=jitsi"), sc->log);
     calls_.emplace(sc.get(), sc);
     if (!to_ivr) ++stats_.total_participants;  // an IVR caller counts once the IVR found the room
     publish_stats();

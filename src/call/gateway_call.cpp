@@ -26,10 +26,10 @@ bool cancelled(asio::cancellation_state st) { return st.cancelled() != asio::can
 
 gateway_call::gateway_call(std::string id, asio::strand<asio::any_io_executor> strand, xmpp::room_session_options room,
                            config::media_config media, std::optional<phone_media> phone, asio::ip::udp::socket phone_socket, hooks h,
-                           gateway_call_context ctx, core::log_channel log)
+                           gateway_call_context ctx, core::log_channel log, core::log_channel phone_log)
     : id_(std::move(id)), strand_(std::move(strand)), room_(std::move(room)), media_(std::move(media)),
       phone_media_(std::move(phone)), phone_socket_(std::move(phone_socket)), hooks_(std::move(h)), ctx_(std::move(ctx)),
-      log_(std::move(log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {}
+      log_(std::move(log)), phone_log_(std::move(phone_log)), keypad_(ctx_.keypad_mute, ctx_.keypad_hand) {}
 
 asio::awaitable<void> gateway_call::run() {
     auto self = shared_from_this();
@@ -124,10 +124,7 @@ asio::awaitable<bool> gateway_call::conference() {
 void gateway_call::finish(int status, std::string reason, std::string why) {
     if (finished_) return;
     finished_ = true;
-    // The SIP side's scope, as gateway.cpp and gateway_dial.cpp name it.
-    if (phone_)
-        log_.scoped("call " + id_ + " side=sip" + (id_.starts_with("out-") ? " dir=out" : ""))
-            .info("phone media: ", media::pipeline::summary(phone_->stats()));
+    if (phone_) phone_log_.info("phone media: ", media::pipeline::summary(phone_->stats()));
     log_.info("call over: ", why);
     if (hooks_.ended) hooks_.ended(status, std::move(reason), std::move(why));
 }

@@ -96,7 +96,8 @@ public:
     using hooks = gateway_call_hooks;
     gateway_call(std::string id, boost::asio::strand<boost::asio::any_io_executor> strand,
                  xmpp::room_session_options room, config::media_config media, std::optional<phone_media> phone,
-                 boost::asio::ip::udp::socket phone_socket, hooks h, gateway_call_context ctx, core::log_channel log);
+                 boost::asio::ip::udp::socket phone_socket, hooks h, gateway_call_context ctx, core::log_channel log,
+                 core::log_channel phone_log);
 
     /// The whole call on the strand; ends when either side hangs up or the room or media fail.
     boost::asio::awaitable<void> run();
@@ -182,6 +183,7 @@ private:
     hooks hooks_;
     gateway_call_context ctx_;
     core::log_channel log_;
+    core::log_channel phone_log_;  ///< the SIP side's scope, for what concerns the phone leg
     // On the strand:
     std::optional<xmpp::jingle::message> offer_;
     xmpp::room_session* session_ = nullptr;  ///< while run() runs

@@ -234,7 +234,7 @@ place_result gateway::start_outgoing(call_request r, std::shared_ptr<sip_call> s
     if (!r.language.empty() && ctx.prompts) sc->log.info("prompts in ", ctx.prompts->language());
     sc->call = std::make_shared<gateway_call>(sc->id, strand, std::move(ropts), c->media, std::nullopt, std::move(*sock),
                                               std::move(h), std::move(ctx),
-                                              log_.scoped("call " + sc->id + " side=jitsi"));
+                                              log_.scoped("call " + sc->id + " side=jitsi"), sc->log);
     calls_.emplace(sc.get(), sc);
     ++stats_.total_participants;
     publish_stats();
