@@ -17,7 +17,9 @@
         [majflt, ...]], ...]}, so a pause in what PID sent can be told apart from PID waiting for a
         CPU; the state letters (/proc/PID/task/*/stat: R running, S sleeping, D blocked in the
         kernel) and major page faults tell a thread blocked on I/O from one with nothing to do, and
-        the samples' own spacing shows when this sampler was held up too. And one probe process per
+        the samples' own spacing shows when this sampler was held up too; each sample also has
+        PID's write-family system calls so far (/proc/PID/io syscw), and `sched.blocked` lists the
+        kernel stacks (/proc/PID/task/TID/stack) of the threads sampled in state D, with counts. And one probe process per
         CPU, pinned to it at nice -10, sleeps 5 ms over and over: a sleep that overran by 25 ms or
         more is a stretch in which that CPU ran nothing at all (the VM's host held it), kept as
         `host_stalls`: [[cpu, unix_ms, ms], ...], and `host_stall_probes_niced` (false: a probe
@@ -106,6 +108,35 @@ def schedstat(pid):
         except (OSError, ValueError, IndexError):
             pass
     return res
+
+
+def write_calls(pid):
+    """The process's write-family system calls so far (/proc/PID/io syscw; None if unreadable):
+    a thread blocked in the kernel while this count stood still was not in a write() of its own."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            for line in f:
+                if line.startswith("syscw:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def kernel_stack(pid, tid, frames=6):
+    """The first frames of a thread's kernel stack ("fn < fn < ..."), else its wchan, else "?"."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stack") as f:
+            fns = [l.split()[1].split("+")[0] for l in f if len(l.split()) > 1]
+        if fns:
+            return " < ".join(fns[:frames])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/task/{tid}/wchan") as f:
+            return f.read().strip() or "?"
+    except OSError:
+        return "?"
 
 
 def stall_probe(cpu, path, stall_ms=25):
@@ -204,7 +235,7 @@ def record(lo, hi, gap_ms, watch, sizes):
     signal.signal(signal.SIGINT, stop)
     if watch:
         s.settimeout(0.01)
-    tids, samples, next_sample = [], [], 0.0
+    tids, samples, next_sample, blocked = [], [], 0.0, {}
     print("capturing udp ports %d-%d on lo" % (lo, hi), flush=True)
     while not done:
         if watch and time.time() >= next_sample:
@@ -217,7 +248,13 @@ def record(lo, hi, gap_ms, watch, sizes):
             samples.append([round(now * 1000, 1), [round(st[t][0], 2) if t in st else None for t in tids],
                             [round(st[t][1], 2) if t in st else None for t in tids],
                             "".join(st[t][2] if t in st else "-" for t in tids),
-                            [st[t][3] if t in st else None for t in tids]])
+                            [st[t][3] if t in st else None for t in tids], write_calls(watch)])
+            for t in st:
+                if st[t][2] == "D":  # where in the kernel it is blocked: the first frames of its stack
+                    k = kernel_stack(watch, t)
+                    b = blocked.setdefault(k, {"stack": k, "first": round(now * 1000, 1), "samples": 0})
+                    b["samples"] += 1
+                    b["last"] = round(now * 1000, 1)
         try:
             in_recv[0] = True
             data, anc, _, addr = s.recvmsg(128, 64)
@@ -274,7 +311,8 @@ def record(lo, hi, gap_ms, watch, sizes):
         for k, v in sorted(streams.items(), key=lambda kv: kv[1]["first"])],
         "other": [{"sport": k[0], "dport": k[1], "packets": n} for k, n in sorted(other.items())]}
     if watch:
-        res["sched"] = {"pid": watch, "tids": tids, "samples": samples}
+        res["sched"] = {"pid": watch, "tids": tids, "samples": samples,
+                        "blocked": sorted(blocked.values(), key=lambda b: b["first"])}
     return res
 
 

@@ -19,7 +19,10 @@
 # cannot show timing: it is written as packets are decoded, so a late or missing packet shortens
 # it; silence in it is silence jigasi-ng sent. A 300 ms SIGSTOP of jigasi-ng during the hold fails
 # the scenario (to-phone and to-bridge gaps of ~310 ms in all 20 calls, blamed on jigasi-ng).
-# Two more causes are told apart: "host" (rtpgaps' probe pinned to each CPU found that CPU running
+# Three more causes are told apart: "kernel" (every working thread of jigasi-ng sat blocked in the
+# kernel, state D, for most of the gap, with no write() and no page read of its own: seen once in
+# a local CI run, 290 ms in all 20 calls; rtpgaps now keeps the kernel stacks of D threads, which
+# the failure line quotes), "host" (rtpgaps' probe pinned to each CPU found that CPU running
 # nothing at all for most of the gap: the VM's host held it), and "isolated": one stall of one call
 # of at most 250 ms, alone in the run, is noted and not failed. Twice in CI (never here) a call's
 # stream paused 129 and 192 ms while jigasi-ng's busiest thread ran and waited for under a third of
